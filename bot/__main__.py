@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``pa-bot``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""Finding and launching Chromium, and the private artifacts directory.
+
+The bot prefers Playwright's own Chromium where ``playwright install`` worked, else a system
+Chromium (Debian's ``chromium`` package), else it says what to install. ``python -m bot.browser
+--ensure`` is what ``make setup`` runs: it installs one when it can.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+from bot.config import Settings
+from bot.errors import BrowserNotFound
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
+SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (
+    "No usable Chromium found. Install one of: `playwright install chromium` (where downloads "
+    "work), Debian/Ubuntu `apt-get install chromium`, or set PA_BOT_BROWSER_EXECUTABLE to a "
+    "Chromium or Chrome binary."
+)
+
+
+def _playwright_chromium(playwright: Playwright) -> Path | None:
+    path = Path(playwright.chromium.executable_path)
+    return path if path.is_file() else None
+
+
+def find_chromium(playwright: Playwright, configured: Path | None = None) -> Path:
+    """The Chromium to launch: the configured one, Playwright's own, or the system's."""
+    if configured is not None:
+        if configured.is_file() and os.access(configured, os.X_OK):
+            return configured
+        raise BrowserNotFound(f"PA_BOT_BROWSER_EXECUTABLE={configured} is not an executable file")
+    own = _playwright_chromium(playwright)
+    if own is not None:
+        return own
+    for name in SYSTEM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    raise BrowserNotFound(INSTALL_HINT)
+
+
+def launch(playwright: Playwright, settings: Settings, slow_mo_ms: float = 0) -> Browser:
+    """Launch Chromium with the flags this closed network needs."""
+    executable = find_chromium(playwright, settings.browser_executable)
+    return playwright.chromium.launch(
+        executable_path=str(executable),
+        headless=settings.headless,
+        args=LAUNCH_ARGS,
+        slow_mo=slow_mo_ms,
+    )
+
+
+def new_context(browser: Browser, settings: Settings, storage_state: Path | None) -> BrowserContext:
+    """A fresh context, reusing a saved login while its file exists."""
+    state = str(storage_state) if storage_state and storage_state.is_file() else None
+    context = browser.new_context(storage_state=state, accept_downloads=False)
+    context.set_default_timeout(settings.timeout_ms)
+    context.set_default_navigation_timeout(settings.timeout_ms)
+    return context
+
+
+@contextmanager
+def open_browser(settings: Settings, slow_mo_ms: float = 0) -> Iterator[Browser]:
+    """Playwright and one Chromium for the life of the block."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright, settings, slow_mo_ms)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and its missing parents, readable by the owner only: artifacts hold PHI."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def ensure_chromium() -> int:
+    """Make sure a Chromium exists, installing one where this machine allows; 0 when ready."""
+    with sync_playwright() as playwright:
+        try:
+            print(f"Chromium: {find_chromium(playwright)}")
+            return 0
+        except BrowserNotFound:
+            pass
+    attempts = [[sys.executable, "-m", "playwright", "install", "chromium"]]
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        attempts.append(["sh", "-c", "apt-get update -q && apt-get install -y -q chromium"])
+    for command in attempts:
+        print(f"Installing Chromium: {' '.join(command)}")
+        if subprocess.run(command, check=False).returncode == 0:
+            with sync_playwright() as playwright:
+                try:
+                    print(f"Chromium: {find_chromium(playwright)}")
+                    return 0
+                except BrowserNotFound:
+                    continue
+    print(INSTALL_HINT, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--ensure"]:
+        print("usage: python -m bot.browser --ensure", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(ensure_chromium())

@@ -1,0 +1,194 @@
+"""``pa-bot``: the command line (DESIGN.md's CLI contract and exit codes)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from bot import log
+from bot.config import Settings
+from bot.errors import ConfigError, ExitCode
+from bot.intake import format_errors, request_schema
+
+if TYPE_CHECKING:
+    from bot.queue import Queue
+
+app = typer.Typer(
+    name="pa-bot",
+    help="Submit prior-authorization requests through the CareSource Provider Portal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env; a bad value is a usage error (exit 2)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError("; ".join(format_errors(exc))) from None
+    log.protect_secret(settings)
+    return settings
+
+
+def _fail(message: str, code: ExitCode) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(int(code))
+
+
+@app.command()
+def portal(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the mock portal in the foreground."""
+    from mock_portal.server import serve
+    from mock_portal.settings import PortalSettings
+
+    settings = PortalSettings()
+    serve(
+        settings.model_copy(
+            update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+        )
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a request file."""
+    console.print_json(json.dumps(request_schema()))
+
+
+@app.command()
+def submit(
+    file: Annotated[Path, typer.Argument(help="A request file (JSON).", show_default=False)],
+) -> None:
+    """Submit one request now, recorded in the queue too."""
+    from bot.submit import submit_file
+
+    raise typer.Exit(int(submit_file(file, _settings_or_exit(), console)))
+
+
+@app.command()
+def enqueue(
+    files: Annotated[list[Path], typer.Argument(help="Request files: JSON, JSONL or CSV.")],
+) -> None:
+    """Validate requests and queue the valid ones; print each invalid one with its field errors."""
+    from bot.enqueue import enqueue_files
+
+    settings = _settings_or_exit()
+    queue = _queue_or_exit(settings)
+    try:
+        summary = enqueue_files(queue, files, console)
+    finally:
+        queue.close()
+    raise typer.Exit(int(ExitCode.USAGE if summary.invalid else ExitCode.OK))
+
+
+@app.command("run")
+def run_queue(
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=16, help="Worker processes (default: settings).")
+    ] = None,
+    max_items: Annotated[
+        int | None, typer.Option(min=1, help="Stop after taking this many items.")
+    ] = None,
+) -> None:
+    """Drain the queue (the overnight run) and write the morning report."""
+    from bot.runner import run
+
+    settings = _settings_or_exit()
+    _queue_or_exit(settings).close()
+    code = run(settings, console, workers=workers or settings.workers, max_items=max_items)
+    raise typer.Exit(int(code))
+
+
+@app.command()
+def status(
+    state: Annotated[str | None, typer.Option(help="Only items in this state.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """The queue's items."""
+    from bot.display import item_record, print_items
+    from bot.queue import State
+
+    if fmt not in {"table", "json", "csv"}:
+        raise _fail("--format must be table, json or csv", ExitCode.USAGE)
+    try:
+        wanted = State(state) if state else None
+    except ValueError:
+        names = ", ".join(s.value for s in State)
+        raise _fail(f"unknown state {state!r}; one of: {names}", ExitCode.USAGE) from None
+    settings = _settings_or_exit()
+    queue = _queue_or_exit(settings)
+    try:
+        items = queue.items(wanted)
+    finally:
+        queue.close()
+    if fmt == "table":
+        print_items(console, items)
+    elif fmt == "json":
+        print(json.dumps([item_record(item) for item in items], indent=2))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(item_record_fields()))
+        writer.writeheader()
+        for item in items:
+            writer.writerow(item_record(item))
+
+
+def item_record_fields() -> list[str]:
+    return [
+        "id",
+        "key",
+        "state",
+        "portal_status",
+        "reference_id",
+        "attempts",
+        "error",
+        "source",
+        "created_at",
+        "updated_at",
+        "submitting_at",
+    ]
+
+
+@app.command("demo")
+def run_demo() -> None:
+    """Start the mock portal, queue the sample requests, run, print the results, stop."""
+    from bot.demo import demo
+
+    raise typer.Exit(int(demo(_settings_or_exit(), console)))
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc), ExitCode.USAGE) from None
+
+
+def _queue_or_exit(settings: Settings) -> Queue:
+    from bot.queue import QueueError, open_queue
+
+    try:
+        return open_queue(settings.queue_url)
+    except QueueError as exc:
+        raise _fail(str(exc), ExitCode.USAGE) from None
+
+
+def main() -> None:
+    """Entry point of the ``pa-bot`` script and ``python -m bot``."""
+    fmt = os.environ.get("PA_BOT_LOG_FORMAT", "").lower()
+    log.configure(json={"json": True, "console": False}.get(fmt), stream=sys.stderr)
+    app()

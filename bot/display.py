@@ -1,0 +1,120 @@
+"""What the terminal shows: the steps of a request as they pass, and tables of queue items."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.markup import escape
+from rich.status import Status
+from rich.table import Table
+
+from bot.queue import Item, State
+
+STEP_LABELS = {
+    "login": "Logging in",
+    "member_search": "Finding the member",
+    "care_setting": "Care setting, category and provider",
+    "details": "Dates, codes and contact",
+    "document_clinical": "Document Clinical",
+    "submit": "Submitting",
+    "results": "Reading the results, saving proof",
+    "upload": "Uploading attachments",
+    "reconcile": "Checking the Status tab for an earlier submission",
+}
+STATE_STYLES = {
+    State.SUBMITTED: "green",
+    State.NOT_REQUIRED: "cyan",
+    State.REJECTED: "yellow",
+    State.FAILED: "red",
+    State.INVALID: "magenta",
+}
+
+
+class StepProgress:
+    """A spinner naming the current step, and a tick line for each finished one."""
+
+    def __init__(self, console: Console, title: str) -> None:
+        self.console = console
+        self.title = title
+        self._status: Status | None = None
+        self._current: str | None = None
+        self._since = 0.0
+
+    def __enter__(self) -> StepProgress:
+        self._status = self.console.status(f"{self.title}: starting")
+        self._status.__enter__()
+        return self
+
+    def step(self, name: str) -> None:
+        self._finish_current()
+        self._current = name
+        self._since = time.perf_counter()
+        if self._status is not None:
+            self._status.update(f"{self.title}: {STEP_LABELS.get(name, name)}…")
+
+    def _finish_current(self) -> None:
+        if self._current is not None:
+            spent = time.perf_counter() - self._since
+            label = STEP_LABELS.get(self._current, self._current)
+            self.console.print(f"  [green]✓[/] {label} [dim]({spent:.1f} s)[/]")
+            self._current = None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self._finish_current()
+        if self._status is not None:
+            self._status.__exit__(kind, value, traceback)
+
+
+def print_items(console: Console, items: list[Item], *, show_artifacts: bool = False) -> None:
+    """A table of items: key, state, portal status, reference id, and what needs a person."""
+    table = Table(title=None, show_lines=False)
+    for column in ("id", "key", "state", "portal status", "reference id", "attempts", "note"):
+        table.add_column(column)
+    for item in items:
+        style = STATE_STYLES.get(item.state, "")
+        table.add_row(
+            str(item.id),
+            item.key,
+            f"[{style}]{item.state}[/]" if style else str(item.state),
+            item.portal_status or "",
+            item.reference_id or "",
+            str(item.attempts),
+            item.error or "",
+        )
+    console.print(table)
+    if show_artifacts:
+        for item in items:
+            for path in (item.outcome or {}).get("artifacts", []):
+                console.print(f"proof: {path}")
+
+
+def item_record(item: Item) -> dict[str, object]:
+    """An item as ``pa-bot status --format json|csv`` prints it."""
+    return {
+        "id": item.id,
+        "key": item.key,
+        "state": str(item.state),
+        "portal_status": item.portal_status,
+        "reference_id": item.reference_id,
+        "attempts": item.attempts,
+        "error": item.error,
+        "source": item.source,
+        "created_at": item.created_at.isoformat(),
+        "updated_at": item.updated_at.isoformat(),
+        "submitting_at": item.submitting_at.isoformat() if item.submitting_at else None,
+    }
+
+
+def print_invalid(console: Console, source: str, errors: list[str]) -> None:
+    """One invalid request: its file and place, then every field error on a line of its own."""
+    console.print(f"[red]invalid[/] {escape(source)}", soft_wrap=True)
+    for message in errors:
+        console.print(f"  - {escape(message)}", soft_wrap=True)

@@ -1,0 +1,120 @@
+"""The bot's error hierarchy: one base, and a class for each way a request can go wrong.
+
+Three families decide what happens to an item:
+
+* ``BusinessError``: the portal said no (member not eligible, code refused, a validation message).
+  Final; the item becomes ``rejected`` with the portal's own words. Never retried.
+* ``TransientError``: the portal or the network stumbled (5xx, maintenance, a timeout, an expired
+  session). Retried with tenacity, bounded and jittered; past the limit the item is ``failed``.
+* everything else is a system error: counted, reported, not retried blindly.
+
+``LoginRejected`` stands apart: bad credentials or a locked account stop the whole run (exit 4)
+because another attempt could lock the practice out of the portal.
+
+Messages never carry PHI or secrets: they name fields and codes, not members.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class PaBotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class ConfigError(PaBotError):
+    """The settings are missing or wrong (exit 2)."""
+
+
+class BrowserNotFound(ConfigError):
+    """No usable Chromium: neither Playwright's own nor the system's."""
+
+
+class InputError(PaBotError):
+    """A request file could not be read or failed validation (exit 2)."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class LoginRejected(PaBotError):
+    """The portal refused the credentials or the account is locked: no further attempts."""
+
+
+class BusinessError(PaBotError):
+    """The portal refused the request for a business reason; final, needs a person.
+
+    ``reason`` is a short machine-readable code; the message is the portal's own words.
+    """
+
+    reason = "rejected"
+
+
+class MemberNotFound(BusinessError):
+    """No member matches the given identifiers."""
+
+    reason = "member_not_found"
+
+
+class MemberNotEligible(BusinessError):
+    """The member exists but has no coverage on the date of service."""
+
+    reason = "member_not_eligible"
+
+
+class ProviderNotFound(BusinessError):
+    """The ordering provider is unknown to the portal or out of network."""
+
+    reason = "provider_not_found"
+
+
+class CodeRefused(BusinessError):
+    """The portal refused a diagnosis or procedure code."""
+
+    reason = "code_refused"
+
+
+class PortalValidationError(BusinessError):
+    """The portal showed a validation message for what the bot entered."""
+
+    reason = "portal_validation"
+
+
+class TransientError(PaBotError):
+    """Trouble that may pass: retried with backoff, up to the attempt limit."""
+
+
+class PortalUnavailable(TransientError):
+    """The portal answered 5xx, or did not answer at all."""
+
+
+class PortalMaintenance(PortalUnavailable):
+    """The portal shows its scheduled-maintenance page."""
+
+
+class SessionExpired(TransientError):
+    """The portal sent the bot back to the login page mid-flow."""
+
+
+class PortalTimeout(TransientError):
+    """A page or element did not appear in time."""
+
+
+class SubmissionUnclear(TransientError):
+    """Submit was clicked but no result was read: reconcile before anything is resubmitted."""
+
+
+class UnexpectedPage(PaBotError):
+    """The portal showed something no page object recognises (a system error)."""
+
+
+class ExitCode(IntEnum):
+    """Exit codes of ``run``, ``submit`` and ``replay`` (DESIGN.md's contract)."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    PORTAL_UNAVAILABLE = 3
+    LOGIN_REJECTED = 4

@@ -1,0 +1,283 @@
+"""The one place that strings the portal's screens together for a request.
+
+``process`` is what the runner and ``pa-bot submit`` call: it retries transient trouble with
+tenacity and, once Submit may have been clicked, never submits again before the Status tab says
+the first submission is not there (reconciliation).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from bot import log as log_module
+from bot.browser import private_dir
+from bot.errors import (
+    PortalTimeout,
+    PortalUnavailable,
+    SessionExpired,
+    SubmissionUnclear,
+    TransientError,
+)
+from bot.log import get_logger
+from bot.models import AuthRequest, Outcome, OutcomeLine, PortalStatus
+from bot.pages.dates import parse_us
+from bot.pages.results import ResultsPage
+from bot.pages.types import Results, StatusRow
+from bot.session import PortalSession
+
+log = get_logger(__name__)
+
+STEPS = (
+    "login",
+    "member_search",
+    "care_setting",
+    "details",
+    "document_clinical",
+    "submit",
+    "results",
+    "upload",
+)
+
+
+class Journal(Protocol):
+    """What the flow tells its caller as it goes: the queue's write-ahead and the progress."""
+
+    def submitting(self) -> None:
+        """Record that Submit is about to be clicked; must be durable when it returns."""
+
+    def step(self, name: str) -> None:
+        """A step begins (for progress displays)."""
+
+
+@dataclass
+class Attempt:
+    """What one request's attempts have learned so far."""
+
+    request: AuthRequest
+    artifacts: Path
+    submit_clicked: bool = False
+    caresource_id: str | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    attempts: int = 0
+
+
+def process(
+    session: PortalSession,
+    request: AuthRequest,
+    journal: Journal,
+    *,
+    already_submitting: bool = False,
+    retry_wait: float = 1.0,
+) -> Outcome:
+    """Submit one request, retrying transient trouble; never twice.
+
+    Raises the last ``TransientError`` when the attempts are used up, ``LoginRejected`` at once,
+    and business errors at once (the caller turns them into ``rejected``).
+    """
+    settings = session.settings
+    attempt = Attempt(
+        request=request,
+        artifacts=private_dir(settings.artifacts_dir / request.key),
+        submit_clicked=already_submitting,
+        caresource_id=request.member.caresource_id,
+    )
+    retrying = Retrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(settings.max_attempts),
+        wait=wait_random_exponential(multiplier=retry_wait, max=30 * retry_wait),
+        reraise=True,
+        before_sleep=lambda state: log.warning(
+            "retrying",
+            attempt=state.attempt_number,
+            error=type(state.outcome.exception()).__name__ if state.outcome else None,
+        ),
+    )
+    session.start_trace()
+    try:
+        for try_ in retrying:
+            with try_:
+                attempt.attempts += 1
+                outcome = _one_attempt(session, attempt, journal)
+    except BaseException:
+        _keep_failure_evidence(session, attempt)
+        raise
+    session.stop_trace(None)
+    outcome.step_seconds = attempt.step_seconds
+    return outcome
+
+
+def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+    try:
+        if attempt.submit_clicked:
+            found = _reconcile(session, attempt, journal)
+            if found is not None:
+                return found
+        return _submit(session, attempt, journal)
+    except SessionExpired:
+        log.info("session_expired")
+        session.log_in()
+        raise
+
+
+@contextmanager
+def _timed(attempt: Attempt, journal: Journal, step: str) -> Iterator[None]:
+    journal.step(step)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = time.perf_counter() - started
+        attempt.step_seconds[step] = attempt.step_seconds.get(step, 0.0) + spent
+
+
+def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+    request = attempt.request
+    with _timed(attempt, journal, "member_search"):
+        search = session.prior_authorization()
+        setting = search.search(request.member, request.start_date)
+    with _timed(attempt, journal, "care_setting"):
+        if attempt.caresource_id is None:
+            attempt.caresource_id = setting.patient_id()
+            if attempt.caresource_id:
+                log_module.protect(attempt.caresource_id)
+        details = setting.choose(request.care_setting, request.category, request.provider_npi)
+    with _timed(attempt, journal, "details"):
+        summary = details.fill(request)
+        codes = [line.code for line in request.procedures]
+        disclaimers = summary.read_disclaimers(codes)
+    if all(d.not_required for d in disclaimers):
+        summary.cancel()
+        return Outcome(
+            state="not_required",
+            messages=[d.text for d in disclaimers],
+            authorization_number=None,
+        )
+    with _timed(attempt, journal, "document_clinical"):
+        for disclaimer in disclaimers:
+            if disclaimer.needs_clinical:
+                summary = summary.document_clinical(disclaimer.code).answer(request.clinical)
+        messages = [d.text for d in summary.read_disclaimers(codes)]
+    with _timed(attempt, journal, "submit"):
+        journal.submitting()
+        attempt.submit_clicked = True
+        try:
+            results_page = summary.submit()
+        except (PortalUnavailable, PortalTimeout, SessionExpired) as exc:
+            raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
+    with _timed(attempt, journal, "results"):
+        results = results_page.read()
+        proof = _save_proof(results_page, attempt.artifacts)
+    outcome = _outcome(results, messages, proof)
+    if request.attachments:
+        with _timed(attempt, journal, "upload"):
+            outcome.uploaded = _upload(results_page, request.attachments, results.uploaded)
+    return outcome
+
+
+def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome | None:
+    """Look for the first submission on the Status tab before anything is submitted again."""
+    request = attempt.request
+    with _timed(attempt, journal, "reconcile"):
+        if attempt.caresource_id is None:
+            setting = session.prior_authorization().search(request.member, request.start_date)
+            attempt.caresource_id = setting.patient_id()
+            if attempt.caresource_id:
+                log_module.protect(attempt.caresource_id)
+        if attempt.caresource_id is None:
+            return None
+        status = session.status()
+        rows = status.search_member(attempt.caresource_id, request.start_date, request.start_date)
+        match = _matching(rows, request)
+        log.info("reconciled", found=match is not None, candidates=len(rows))
+        if match is None:
+            return None
+        detail = status.open_detail(match.reference_id)
+        results = detail.read()
+        outcome = _outcome(results, [], _save_proof(detail, attempt.artifacts))
+        outcome.reconciled = True
+    if request.attachments:
+        with _timed(attempt, journal, "upload"):
+            outcome.uploaded = _upload(detail, request.attachments, results.uploaded)
+    return outcome
+
+
+def _matching(rows: list[StatusRow], request: AuthRequest) -> StatusRow | None:
+    """The newest authorization with the request's codes, provider and dates."""
+    codes = sorted(line.code for line in request.procedures)
+    found = [
+        row
+        for row in rows
+        if sorted(row.procedure_codes) == codes
+        and row.provider_npi == request.provider_npi
+        and _same_day(row.start_date, request.start_date)
+        and _same_day(row.end_date, request.end_date)
+    ]
+    return max(found, key=lambda row: row.submitted) if found else None
+
+
+def _same_day(text: str, day: date) -> bool:
+    try:
+        return parse_us(text) == day
+    except ValueError:
+        return text == day.isoformat()
+
+
+def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[str]:
+    for path in files:
+        if path.name not in already:
+            page.upload(path)
+    return [path.name for path in files]
+
+
+def _save_proof(page: ResultsPage, folder: Path) -> list[str]:
+    """A full-page screenshot and a PDF of the results: the practice's proof of submission."""
+    png = folder / "proof.png"
+    pdf = folder / "proof.pdf"
+    page.page.screenshot(path=str(png), full_page=True)
+    page.page.pdf(path=str(pdf), print_background=True)
+    return [str(png), str(pdf)]
+
+
+def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Outcome:
+    return Outcome(
+        state="submitted",
+        reference_id=results.reference_id,
+        portal_status=PortalStatus.from_portal(results.status),
+        authorization_number=results.authorization_number,
+        lines=[
+            OutcomeLine(
+                procedure=line.procedure,
+                from_date=line.from_date,
+                to_date=line.to_date,
+                requested_units=line.requested_units,
+                authorized_units=line.authorized_units,
+                status=line.status,
+            )
+            for line in results.lines
+        ],
+        messages=messages,
+        artifacts=artifacts,
+        uploaded=list(results.uploaded),
+    )
+
+
+def _keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
+    trace = attempt.artifacts / "trace.zip"
+    session.stop_trace(trace)
+    try:
+        session.page.screenshot(path=str(attempt.artifacts / "failure.png"), full_page=True)
+    except Exception:
+        log.warning("failure_screenshot_failed")

@@ -1,0 +1,288 @@
+"""The request a practice files and the outcome the bot brings back.
+
+``AuthRequest`` holds what the portal asks for and what seed 000 lists as the critical
+documentation elements. Validation reports every field at once, with a message per field, before
+any browser is started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+import simple_icd_10_cm as icd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from stdnum import luhn
+
+CATEGORIES = (
+    "Advanced Imaging",
+    "Physical Therapy",
+    "Occupational Therapy",
+    "Chiropractic",
+    "Durable Medical Equipment",
+    "Injections",
+    "Drug Testing",
+    "Outpatient Surgery",
+)
+TREATMENT_TYPES = (
+    "Diagnostic",
+    "Therapeutic",
+    "Surgical",
+    "Rehabilitative",
+    "Durable Medical Equipment",
+    "Laboratory",
+)
+PLACES_OF_SERVICE = ("11", "12", "19", "22", "24", "49", "81")
+ATTACHMENT_TYPES = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".txt", ".tif", ".tiff")
+
+Category = Literal[
+    "Advanced Imaging",
+    "Physical Therapy",
+    "Occupational Therapy",
+    "Chiropractic",
+    "Durable Medical Equipment",
+    "Injections",
+    "Drug Testing",
+    "Outpatient Surgery",
+]
+TreatmentType = Literal[
+    "Diagnostic",
+    "Therapeutic",
+    "Surgical",
+    "Rehabilitative",
+    "Durable Medical Equipment",
+    "Laboratory",
+]
+PlaceOfService = Literal["11", "12", "19", "22", "24", "49", "81"]
+
+_PROCEDURE = re.compile(r"^(\d{5}|[A-Z]\d{4})$")
+_PHONE = re.compile(r"^\d{10}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def npi_is_valid(npi: str) -> bool:
+    """An NPI is 10 digits whose last is the Luhn check digit over ``80840`` + the first nine."""
+    return bool(re.fullmatch(r"\d{10}", npi)) and luhn.is_valid("80840" + npi)
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Member(_Strict):
+    """Who the request is for: a CareSource ID, a Medicaid ID, or name and date of birth."""
+
+    caresource_id: str | None = Field(default=None, pattern=r"^\d{9}$")
+    medicaid_id: str | None = Field(default=None, pattern=r"^\d{12}$")
+    first_name: str | None = Field(default=None, min_length=1, max_length=60)
+    last_name: str | None = Field(default=None, min_length=1, max_length=60)
+    dob: date | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_find(self) -> Self:
+        by_info = [self.first_name, self.last_name, self.dob]
+        if self.caresource_id or self.medicaid_id:
+            return self
+        if all(v is not None for v in by_info):
+            return self
+        raise ValueError(
+            "give caresource_id, or medicaid_id, or first_name, last_name and dob together"
+        )
+
+    @property
+    def search_kind(self) -> Literal["caresource_id", "medicaid_id", "member_info"]:
+        if self.caresource_id:
+            return "caresource_id"
+        if self.medicaid_id:
+            return "medicaid_id"
+        return "member_info"
+
+
+class ProcedureLine(_Strict):
+    """A CPT (5 digits) or HCPCS (a letter and 4 digits) code and the units requested."""
+
+    code: str
+    units: int = Field(default=1, ge=1, le=999)
+
+    @field_validator("code")
+    @classmethod
+    def _shape(cls, value: str) -> str:
+        value = value.upper()
+        if not _PROCEDURE.match(value):
+            raise ValueError(
+                "must be a CPT code (5 digits) or a HCPCS code (a letter and 4 digits)"
+            )
+        return value
+
+
+class Clinical(_Strict):
+    """Answers to the portal's Document Clinical questions, keyed by the question's text."""
+
+    answers: dict[str, str | int] = Field(default_factory=dict)
+    notes: str = Field(default="", max_length=4000)
+
+
+class Contact(_Strict):
+    """The person at the practice who completes the request."""
+
+    name: Text
+    phone: str
+    extension: str | None = Field(default=None, pattern=r"^\d{1,6}$")
+    fax: str
+    email: str | None = None
+
+    @field_validator("phone", "fax")
+    @classmethod
+    def _ten_digits(cls, value: str) -> str:
+        digits = _digits(value)
+        if not _PHONE.match(digits):
+            raise ValueError("must be a 10-digit number")
+        return digits
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("must be an email address")
+        return value
+
+
+class AuthRequest(_Strict):
+    """One prior-authorization request, as a practice files it."""
+
+    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")
+    member: Member
+    provider_npi: str
+    care_setting: Literal["Inpatient", "Outpatient"] = "Outpatient"
+    category: Category
+    start_date: date
+    end_date: date
+    treatment_type: TreatmentType
+    place_of_service: PlaceOfService
+    diagnosis_codes: list[str] = Field(min_length=1, max_length=12)
+    procedures: list[ProcedureLine] = Field(min_length=1, max_length=10)
+    clinical: Clinical = Field(default_factory=Clinical)
+    attachments: list[Path] = Field(default_factory=list, max_length=10)
+    contact: Contact
+    urgency: Literal["standard", "expedited"] = "standard"
+
+    @field_validator("provider_npi")
+    @classmethod
+    def _npi(cls, value: str) -> str:
+        if not npi_is_valid(value):
+            raise ValueError("must be a 10-digit NPI with a valid check digit")
+        return value
+
+    @field_validator("diagnosis_codes")
+    @classmethod
+    def _icd10(cls, codes: list[str]) -> list[str]:
+        normal = [_dotted(code) for code in codes]
+        bad = [code for code in normal if not (icd.is_valid_item(code) and icd.is_leaf(code))]
+        if bad:
+            raise ValueError(f"not billable ICD-10-CM codes: {', '.join(bad)}")
+        if len(set(normal)) != len(normal):
+            raise ValueError("a diagnosis code is listed twice")
+        return normal
+
+    @field_validator("procedures")
+    @classmethod
+    def _unique_codes(cls, lines: list[ProcedureLine]) -> list[ProcedureLine]:
+        codes = [line.code for line in lines]
+        if len(set(codes)) != len(codes):
+            raise ValueError("a procedure code is listed twice")
+        return lines
+
+    @field_validator("attachments")
+    @classmethod
+    def _files(cls, paths: list[Path], info: ValidationInfo) -> list[Path]:
+        base = Path((info.context or {}).get("base_dir", "."))
+        resolved = []
+        for path in paths:
+            full = path if path.is_absolute() else base / path
+            if full.suffix.lower() not in ATTACHMENT_TYPES:
+                raise ValueError(f"{path.name}: type not accepted (Word, Excel, PDF, text, TIFF)")
+            if not full.is_file():
+                raise ValueError(f"{path.name}: file not found")
+            resolved.append(full.resolve())
+        return resolved
+
+    @model_validator(mode="after")
+    def _dates(self) -> Self:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date cannot be before start_date")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The queue's unique key: the request's own id, else a digest of what makes it unique."""
+        if self.id:
+            return self.id
+        member = self.member
+        who = member.caresource_id or member.medicaid_id or f"{member.last_name}|{member.dob}"
+        codes = ",".join(sorted(line.code for line in self.procedures))
+        raw = f"{who}|{self.provider_npi}|{self.start_date.isoformat()}|{codes}"
+        return "req-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _dotted(code: str) -> str:
+    code = code.strip().upper().replace(".", "")
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+class PortalStatus(StrEnum):
+    """Decision words of the portal, as the queue stores them."""
+
+    APPROVED = "approved"
+    PENDED = "pended"
+    DENIED = "denied"
+    NO_DECISION_YET = "no_decision_yet"
+    PARTIALLY_APPROVED = "partially_approved"
+
+    @classmethod
+    def from_portal(cls, text: str) -> PortalStatus:
+        """``"Partially Approved"`` → ``partially_approved``; ``"NoDecisionYet"`` → ..."""
+        word = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.strip()).lower().replace(" ", "_")
+        return cls(word)
+
+
+class OutcomeLine(BaseModel):
+    """One procedure line of the results table."""
+
+    procedure: str
+    from_date: str
+    to_date: str
+    requested_units: int
+    authorized_units: int | None = None
+    status: str
+
+
+class Outcome(BaseModel):
+    """What the flow brings back for one request."""
+
+    state: Literal["submitted", "not_required", "rejected", "failed"]
+    reference_id: str | None = None
+    portal_status: PortalStatus | None = None
+    authorization_number: str | None = None
+    lines: list[OutcomeLine] = Field(default_factory=list)
+    messages: list[str] = Field(default_factory=list)
+    artifacts: list[str] = Field(default_factory=list)
+    uploaded: list[str] = Field(default_factory=list)
+    step_seconds: dict[str, float] = Field(default_factory=dict)
+    reconciled: bool = False

@@ -1,0 +1,116 @@
+"""What every portal screen shares: recognising the portal's error pages, waiting for the next
+screen, and translating Playwright's exceptions into the bot's own at the page boundary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import NoReturn
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bot.errors import (
+    PortalMaintenance,
+    PortalTimeout,
+    PortalUnavailable,
+    PortalValidationError,
+    SessionExpired,
+)
+
+
+class PortalPage:
+    """Base of the page objects: a Playwright page plus the portal's error screens."""
+
+    #: Whether landing on the login page means the session is gone (not so for the login page).
+    login_is_trouble = True
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        heading = page.get_by_role("heading", level=1)
+        self._maintenance = heading.filter(has_text="Scheduled Maintenance")
+        self._unavailable = heading.filter(has_text="Service Temporarily Unavailable")
+        self._server_error = heading.filter(has_text="Internal Server Error")
+        self._form_expired = heading.filter(has_text="Form expired")
+        self._login = heading.filter(has_text="Provider Portal Login")
+        self._alerts = page.get_by_role("alert")
+
+    @property
+    def base_url(self) -> str:
+        match = re.match(r"^(https?://[^/]+)", self.page.url)
+        return match.group(1) if match else ""
+
+    def _trouble(self) -> Locator:
+        trouble = (
+            self._maintenance.or_(self._unavailable).or_(self._server_error).or_(self._form_expired)
+        )
+        return trouble.or_(self._login) if self.login_is_trouble else trouble
+
+    def _raise_for_trouble(self) -> None:
+        """Raise the error that the portal's current screen stands for, if it is an error screen."""
+        if self._maintenance.is_visible():
+            raise PortalMaintenance("the portal is in scheduled maintenance")
+        if self._unavailable.is_visible():
+            raise PortalUnavailable("the portal answered 503 Service Temporarily Unavailable")
+        if self._server_error.is_visible():
+            raise PortalUnavailable("the portal answered 500 Internal Server Error")
+        if self._form_expired.is_visible():
+            raise SessionExpired("the portal refused a stale form")
+        if self.login_is_trouble and self._login.is_visible():
+            raise SessionExpired("the portal sent the bot back to the login page")
+
+    def settle(self, *expected: Locator) -> Locator:
+        """Wait until one of ``expected`` or an error screen shows; return the expected one.
+
+        Error screens raise. The first expected locator that is visible is returned, so callers
+        put the most specific outcome first.
+        """
+        with translate_errors():
+            combined = self._trouble()
+            for locator in expected:
+                combined = combined.or_(locator)
+            combined.first.wait_for(state="visible")
+            self._raise_for_trouble()
+            for locator in expected:
+                if locator.first.is_visible():
+                    return locator
+        raise PortalTimeout("the expected screen did not appear")
+
+    @contextmanager
+    def navigation(self) -> Iterator[None]:
+        """Around an action that loads a new document (a form post or a link)."""
+        with translate_errors(), self.page.expect_navigation(wait_until="domcontentloaded"):
+            yield
+
+    def alert_texts(self) -> list[str]:
+        """The texts of the alerts shown now (validation summaries, field messages)."""
+        return [text.strip() for text in self._alerts.all_inner_texts() if text.strip()]
+
+    def raise_validation(
+        self, fallback: str, *, mapping: Mapping[str, Callable[[str], Exception]]
+    ) -> NoReturn:
+        """Turn the alerts on screen into a business error, by the first known phrase found."""
+        messages = self.alert_texts()
+        joined = " ".join(messages) or fallback
+        for phrase, make in mapping.items():
+            if phrase in joined:
+                raise make(joined)
+        raise PortalValidationError(joined)
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Playwright's exceptions become the bot's transient errors (their text is not kept: it can
+    quote what was typed)."""
+    try:
+        yield
+    except PlaywrightTimeout:
+        raise PortalTimeout("the portal did not answer in time") from None
+    except PlaywrightError as exc:
+        text = str(exc)
+        if "net::" in text or "Target page, context or browser has been closed" in text:
+            reason = text.split("net::", 1)[-1].split()[0] if "net::" in text else "closed"
+            raise PortalUnavailable(f"connection to the portal failed ({reason})") from None
+        raise

@@ -1,0 +1,64 @@
+"""Screen 4: care setting, category and the ordering provider (an autocomplete to pick from)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page
+
+from bot.errors import ProviderNotFound
+from bot.pages.base import PortalPage, translate_errors
+
+if TYPE_CHECKING:
+    from bot.pages.details import RequestDetailsPage
+
+
+class CareSettingPage(PortalPage):
+    """Inpatient or outpatient, the category, and the provider picked from the dropdown."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.setting_group = page.get_by_role("group", name="Select Care Setting")
+        self.category = page.get_by_label("Select Category", exact=True)
+        self.provider_search = page.get_by_role("combobox", name="Provider Search")
+        self.providers = page.get_by_role("listbox", name="Providers")
+        self.no_providers = self.providers.get_by_text("No providers found.")
+        self.provider_name = page.get_by_label("Provider Name", exact=True)
+        self.continue_button = page.get_by_role("button", name="Continue", exact=True)
+        self.main = page.get_by_role("main")
+
+    def is_loaded(self) -> bool:
+        return self.setting_group.is_visible()
+
+    def patient_id(self) -> str | None:
+        """The member's CareSource ID as the banner shows it (for later Status searches)."""
+        with translate_errors():
+            match = re.search(r"Patient\s*:\s*(\d{9})", self.main.inner_text())
+        return match.group(1) if match else None
+
+    def choose(self, care_setting: str, category: str, npi: str) -> RequestDetailsPage:
+        """Fill the screen and continue; an unknown or out-of-network provider is final."""
+        from bot.pages.details import RequestDetailsPage
+
+        with translate_errors():
+            self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
+            self.category.select_option(label=category)
+            self.provider_search.fill(npi)
+            option = self.providers.get_by_role("option", name=re.compile(rf"\(NPI {npi}\)"))
+            option.or_(self.no_providers).first.wait_for(state="visible")
+            if self.no_providers.is_visible():
+                raise ProviderNotFound("the portal found no provider with that NPI")
+            option.click()
+        next_page = RequestDetailsPage(self.page)
+        with self.navigation():
+            self.continue_button.click()
+        if self.settle(next_page.start_date, self._alerts) is next_page.start_date:
+            return next_page
+        self.raise_validation(
+            "care setting refused",
+            mapping={
+                "not in network": ProviderNotFound,
+                "provider": ProviderNotFound,
+            },
+        )

@@ -1,0 +1,48 @@
+"""Screen 7: Document Clinical, the category's questionnaire."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page
+
+from bot.models import Clinical
+from bot.pages.base import PortalPage, translate_errors
+
+if TYPE_CHECKING:
+    from bot.pages.summary import SummaryPage
+
+
+class ClinicalPage(PortalPage):
+    """Answer the questions the portal asks, by their text, and save."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.heading = page.get_by_role("heading", name="Document Clinical", level=1)
+        self.notes = page.get_by_label("Clinical Notes", exact=True)
+        self.save_button = page.get_by_role("button", name="Save Clinical", exact=True)
+
+    def is_loaded(self) -> bool:
+        return self.heading.is_visible()
+
+    def answer(self, clinical: Clinical) -> SummaryPage:
+        """Answer every question the request has an answer for; the portal refuses gaps."""
+        from bot.pages.summary import SummaryPage
+
+        with translate_errors():
+            for question, value in clinical.answers.items():
+                choices = self.page.get_by_role("group", name=question, exact=True)
+                if choices.count():
+                    choices.get_by_role("radio", name=str(value), exact=True).check()
+                else:
+                    field = self.page.get_by_label(question, exact=True)
+                    if field.count():
+                        field.fill(str(value))
+            if clinical.notes:
+                self.notes.fill(clinical.notes)
+        summary = SummaryPage(self.page)
+        with self.navigation():
+            self.save_button.click()
+        if self.settle(summary.disclaimers, self._alerts) is summary.disclaimers:
+            return summary
+        self.raise_validation("clinical answers refused", mapping={})

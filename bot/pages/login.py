@@ -1,0 +1,91 @@
+"""Screen 1: the login form, and the two-step verification that follows it for TOTP accounts."""
+
+from __future__ import annotations
+
+import pyotp
+from playwright.sync_api import Page
+from pydantic import SecretStr
+
+from bot.errors import LoginRejected, PortalValidationError
+from bot.log import protect
+from bot.pages.base import PortalPage, translate_errors
+from bot.pages.home import HomePage
+
+
+class _PortalTOTP(pyotp.TOTP):
+    """The portal issues 80-bit secrets (16 base32 characters), below pyotp's 128-bit default."""
+
+    min_secret_length_bits = 80
+
+
+class LoginPage(PortalPage):
+    """``log_in`` makes exactly one attempt: a second could lock the practice's account."""
+
+    login_is_trouble = False
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.heading = page.get_by_role("heading", name="Provider Portal Login", level=1)
+        self.username = page.get_by_label("Username", exact=True)
+        self.password = page.get_by_label("Password", exact=True)
+        self.log_in_button = page.get_by_role("button", name="Log in", exact=True)
+        self.verify_heading = page.get_by_role("heading", name="Two-Step Verification", level=1)
+        self.code = page.get_by_label("Authentication code", exact=True)
+        self.verify_button = page.get_by_role("button", name="Verify", exact=True)
+        self.rejected = page.get_by_role("alert").filter(has_text="Invalid username or password")
+        self.locked = page.get_by_role("alert").filter(has_text="locked")
+        self.bad_code = page.get_by_role("alert").filter(has_text="Invalid authentication code")
+
+    def open(self, base_url: str) -> LoginPage:
+        with self.navigation():
+            self.page.goto(f"{base_url}/login")
+        self.settle(self.heading)
+        return self
+
+    def is_loaded(self) -> bool:
+        return self.heading.is_visible()
+
+    def log_in(self, username: str, password: SecretStr, totp_secret: SecretStr | None) -> HomePage:
+        """Log in once; raise ``LoginRejected`` when the portal refuses."""
+        home = HomePage(self.page)
+        with translate_errors():
+            self.username.fill(username)
+            self.password.fill(password.get_secret_value())
+        with self.navigation():
+            self.log_in_button.click()
+        shown = self._settle_login(home)
+        if shown is self.verify_heading:
+            if totp_secret is None:
+                raise LoginRejected(
+                    "the account asks for an authentication code; set PA_BOT_TOTP_SECRET"
+                )
+            with translate_errors():
+                code = _PortalTOTP(totp_secret.get_secret_value()).now()
+                protect(code)
+                self.code.fill(code)
+            with self.navigation():
+                self.verify_button.click()
+            shown = self._settle_login(home)
+        if shown is home.heading:
+            return home
+        raise PortalValidationError("the login page did not lead to the portal")
+
+    def _settle_login(self, home: HomePage) -> object:
+        """Wait for the home page, the TOTP step, or the login form's own alerts."""
+        with translate_errors():
+            either = (
+                home.heading.or_(self.verify_heading)
+                .or_(self.rejected)
+                .or_(self.locked)
+                .or_(self.bad_code)
+                .or_(self._maintenance)
+                .or_(self._unavailable)
+                .or_(self._server_error)
+            )
+            either.first.wait_for(state="visible")
+            if self.locked.is_visible():
+                raise LoginRejected("the portal account is locked")
+            if self.rejected.is_visible() or self.bad_code.is_visible():
+                raise LoginRejected("the portal rejected the credentials")
+            self._raise_for_trouble()
+            return home.heading if home.heading.is_visible() else self.verify_heading

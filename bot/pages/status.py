@@ -1,0 +1,101 @@
+"""Screen 9: the Status tab: search existing authorizations, open one's detail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from playwright.sync_api import Page
+
+from bot.pages.base import PortalPage, translate_errors
+from bot.pages.dates import us
+from bot.pages.results import ResultsPage
+from bot.pages.types import StatusRow
+
+_COLUMNS = (
+    "Reference #",
+    "Authorization",
+    "Procedure Codes",
+    "Provider NPI",
+    "Start Date",
+    "End Date",
+    "Status",
+    "Submitted",
+)
+
+
+class StatusPage(PortalPage):
+    """Find authorizations by member and dates, or by reference number."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.by_member = page.get_by_role("radio", name="Member and Dates", exact=True)
+        self.by_reference = page.get_by_role("radio", name="Reference Number", exact=True)
+        self.caresource_id = page.get_by_label("CareSource ID", exact=True)
+        self.from_date = page.get_by_label("From Date", exact=True)
+        self.to_date = page.get_by_label("To Date", exact=True)
+        self.reference = page.get_by_label("Reference Number", exact=True)
+        self.search_button = page.get_by_role("button", name="Search", exact=True)
+        self.table = page.get_by_role("table", name="Authorizations")
+        self.none_found = page.get_by_text("No authorizations found.")
+        self.detail_heading = page.get_by_role("heading", name="Authorization Detail", level=1)
+
+    def open(self, base_url: str) -> StatusPage:
+        with self.navigation():
+            self.page.goto(f"{base_url}/prior-auth/status")
+        self.settle(self.search_button)
+        return self
+
+    def is_loaded(self) -> bool:
+        return self.by_member.is_visible() and self.search_button.is_visible()
+
+    def search_member(self, caresource_id: str, start: date, end: date) -> list[StatusRow]:
+        """Authorizations of the member whose start date of service falls in [start, end]."""
+        with translate_errors():
+            self.by_member.check()
+            self.caresource_id.fill(caresource_id)
+            self.from_date.fill(us(start))
+            self.to_date.fill(us(end))
+        return self._search()
+
+    def search_reference(self, reference_id: str) -> list[StatusRow]:
+        with translate_errors():
+            self.by_reference.check()
+            self.reference.fill(reference_id)
+        return self._search()
+
+    def open_detail(self, reference_id: str) -> ResultsPage:
+        target = ResultsPage(self.page)
+        with self.navigation():
+            self.table.get_by_role("link", name=f"View {reference_id}", exact=True).click()
+        self.settle(self.detail_heading)
+        return target
+
+    def _search(self) -> list[StatusRow]:
+        with self.navigation():
+            self.search_button.click()
+        shown = self.settle(self.table, self.none_found, self._alerts)
+        if shown is self.none_found:
+            return []
+        if shown is not self.table:
+            self.raise_validation("status search refused", mapping={})
+        with translate_errors():
+            header = [c.strip() for c in self.table.get_by_role("columnheader").all_inner_texts()]
+            index = {name: header.index(name) for name in _COLUMNS}
+            rows = []
+            for row in self.table.get_by_role("row").all()[1:]:
+                cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+                if len(cells) < len(_COLUMNS):
+                    continue
+                rows.append(
+                    StatusRow(
+                        reference_id=cells[index["Reference #"]],
+                        authorization_number=cells[index["Authorization"]],
+                        procedure_codes=tuple(cells[index["Procedure Codes"]].split()),
+                        provider_npi=cells[index["Provider NPI"]],
+                        start_date=cells[index["Start Date"]],
+                        end_date=cells[index["End Date"]],
+                        status=cells[index["Status"]],
+                        submitted=cells[index["Submitted"]],
+                    )
+                )
+            return rows

@@ -1,0 +1,58 @@
+"""Typed results that page objects read off the portal's screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Disclaimer:
+    """One procedure code's disclaimer on the Authorization Request summary."""
+
+    code: str
+    text: str
+
+    @property
+    def needs_clinical(self) -> bool:
+        return "REVIEW REQUIRED" in self.text
+
+    @property
+    def not_required(self) -> bool:
+        return "Authorization not required" in self.text
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """A row of the results screen's line table."""
+
+    procedure: str
+    from_date: str
+    to_date: str
+    requested_units: int
+    authorized_units: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the results (or status detail) screen says about one authorization."""
+
+    reference_id: str
+    status: str
+    authorization_number: str | None
+    lines: list[ResultLine] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A row of the Status tab's search results."""
+
+    reference_id: str
+    authorization_number: str
+    procedure_codes: tuple[str, ...]
+    provider_npi: str
+    start_date: str
+    end_date: str
+    status: str
+    submitted: str

@@ -1,0 +1,70 @@
+"""The durable work queue: ``open_queue(url)`` and the contract every backend keeps.
+
+``sqlite:///relative/path`` and ``sqlite:////absolute/path`` (as SQLAlchemy writes them) open the
+SQLite backend; ``postgresql://`` is reserved for the Postgres backend to come.
+"""
+
+from __future__ import annotations
+
+from bot.config import sqlite_path
+from bot.queue.base import (
+    FINAL_STATES,
+    LEASED_STATES,
+    SCHEMA_VERSION,
+    TRANSITIONS,
+    Action,
+    Clock,
+    Enqueued,
+    Event,
+    IllegalTransition,
+    Item,
+    ItemNotFound,
+    LeaseLost,
+    Queue,
+    QueueError,
+    QueueUnavailable,
+    SchemaMismatch,
+    State,
+    is_legal,
+    utc_now,
+)
+from bot.queue.sqlite import SqliteQueue
+
+__all__ = [
+    "FINAL_STATES",
+    "LEASED_STATES",
+    "SCHEMA_VERSION",
+    "TRANSITIONS",
+    "Action",
+    "Clock",
+    "Enqueued",
+    "Event",
+    "IllegalTransition",
+    "Item",
+    "ItemNotFound",
+    "LeaseLost",
+    "Queue",
+    "QueueError",
+    "QueueUnavailable",
+    "SchemaMismatch",
+    "SqliteQueue",
+    "State",
+    "is_legal",
+    "open_queue",
+]
+
+
+def open_queue(url: str, *, clock: Clock = utc_now) -> Queue:
+    """Open (creating if need be) the queue at ``url``; ``QueueUnavailable`` if it cannot be."""
+    if url.startswith(("postgresql://", "postgres://")):
+        raise QueueUnavailable("the Postgres backend is not available yet")
+    if not url.startswith("sqlite:///"):
+        scheme = url.split(":", 1)[0]  # never the whole URL: it may hold a password
+        raise QueueUnavailable(
+            f"unknown queue URL scheme {scheme!r}: use sqlite:///relative/path or "
+            "sqlite:////absolute/path"
+        )
+    path = sqlite_path(url)
+    if not path.name:
+        raise QueueUnavailable("the queue URL names no file: use sqlite:///path/to/queue.db")
+    return SqliteQueue(path, clock=clock)

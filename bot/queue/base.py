@@ -1,0 +1,233 @@
+"""The queue's contract: item states, the one table of legal transitions, items, errors, and the
+``Queue`` protocol every backend implements (SQLite now, Postgres later).
+
+The queue is what makes "never twice, never lost" hold: an item is leased to one worker at a time,
+``submitting`` is committed before Submit is clicked, and a state changes only along
+``TRANSITIONS``. Backends check the table in code and guard every UPDATE with the expected state
+and lease owner, so a worker whose lease was taken over cannot overwrite the new owner's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+from bot.errors import PaBotError
+
+SCHEMA_VERSION: Final = 1
+"""The version ``schema.sql`` writes into ``schema_version``; a database with another is refused."""
+
+Clock = Callable[[], datetime]
+"""Where the queue reads the time (timezone-aware); tests inject one to expire leases at will."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class State(StrEnum):
+    """Where an item is on its way; the last five are final."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    NOT_REQUIRED = "not_required"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    INVALID = "invalid"
+
+
+FINAL_STATES: Final = frozenset(
+    {State.SUBMITTED, State.NOT_REQUIRED, State.REJECTED, State.FAILED, State.INVALID}
+)
+LEASED_STATES: Final = frozenset({State.IN_PROGRESS, State.SUBMITTING})
+"""The states in which an item belongs to the worker holding its lease."""
+
+
+class Action(StrEnum):
+    """The queue operations that move an item (``enqueue`` and ``add_invalid`` create one)."""
+
+    ENQUEUE = "enqueue"
+    ADD_INVALID = "add_invalid"
+    CLAIM = "claim"
+    MARK_SUBMITTING = "mark_submitting"
+    FINISH = "finish"
+    RELEASE = "release"
+    UPDATE_DECISION = "update_decision"
+
+
+_S = State
+_A = Action
+TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
+    (_S.PENDING, _S.IN_PROGRESS): frozenset({_A.CLAIM}),
+    # A dead worker's expired lease, taken over by a new owner.
+    (_S.IN_PROGRESS, _S.IN_PROGRESS): frozenset({_A.CLAIM}),
+    (_S.IN_PROGRESS, _S.SUBMITTING): frozenset({_A.MARK_SUBMITTING}),
+    (_S.IN_PROGRESS, _S.PENDING): frozenset({_A.RELEASE}),
+    (_S.IN_PROGRESS, _S.SUBMITTED): frozenset({_A.FINISH}),
+    (_S.IN_PROGRESS, _S.NOT_REQUIRED): frozenset({_A.FINISH}),
+    (_S.IN_PROGRESS, _S.REJECTED): frozenset({_A.FINISH}),
+    (_S.IN_PROGRESS, _S.FAILED): frozenset({_A.FINISH}),
+    # Taken over (claim), clicked again after reconciliation found nothing (mark_submitting), or
+    # given back with its lease cleared (release): it stays submitting until reconciled.
+    (_S.SUBMITTING, _S.SUBMITTING): frozenset({_A.CLAIM, _A.MARK_SUBMITTING, _A.RELEASE}),
+    (_S.SUBMITTING, _S.SUBMITTED): frozenset({_A.FINISH}),
+    (_S.SUBMITTING, _S.REJECTED): frozenset({_A.FINISH}),
+    (_S.SUBMITTING, _S.FAILED): frozenset({_A.FINISH}),
+    # A decision that arrives later (follow-up).
+    (_S.SUBMITTED, _S.SUBMITTED): frozenset({_A.UPDATE_DECISION}),
+}
+"""Every legal state change and the operations allowed to make it; nothing else is possible."""
+
+
+def is_legal(action: Action, current: State, target: State) -> bool:
+    return action in TRANSITIONS.get((current, target), frozenset())
+
+
+class QueueError(PaBotError):
+    """Base of the queue's errors."""
+
+
+class IllegalTransition(QueueError):
+    """The operation cannot move the item from its current state (see ``TRANSITIONS``).
+
+    A stale worker can get this too: its lease expired, another worker took the item and already
+    finished or released it. Either way the item is no longer this worker's to touch.
+    """
+
+
+class LeaseLost(QueueError):
+    """The worker acts on an item leased to someone else: its lease expired and another worker
+    claimed the item. The old worker must stop working on it (and must not click Submit)."""
+
+
+class ItemNotFound(QueueError, LookupError):
+    """No item has this id."""
+
+
+class SchemaMismatch(QueueError):
+    """The database was made by another schema version (or is not a pa-bot queue)."""
+
+
+class QueueUnavailable(QueueError):
+    """The queue cannot be opened or reached (bad URL, unwritable path, locked or broken file)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One request in the queue, as stored."""
+
+    id: int
+    key: str
+    state: State
+    payload: str
+    """The request as JSON text, or the raw text of an invalid one."""
+    source: str
+    """Where it came from: ``file.json#3``."""
+    attempts: int
+    """How many times a worker claimed it."""
+    error: str | None
+    portal_status: str | None
+    reference_id: str | None
+    outcome: dict[str, Any] | None
+    """``Outcome.model_dump(mode="json")`` of the last result."""
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    submitting_at: datetime | None
+    """When Submit was first about to be clicked; later clicks are in the history."""
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """What ``enqueue`` did: ``created=False`` when the key was already queued (a duplicate)."""
+
+    item: Item
+    created: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of an item's history: who moved it, from what to what, when, and why."""
+
+    item_id: int
+    at: datetime
+    action: Action
+    from_state: State | None
+    to_state: State
+    worker: str | None
+    note: str | None
+
+
+class Queue(Protocol):
+    """The durable work queue. Every method that changes an item has committed when it returns.
+
+    Operations by a worker (``heartbeat``, ``mark_submitting``, ``finish``, ``release``) raise
+    ``IllegalTransition`` when the item's state does not allow them and ``LeaseLost`` when the item
+    is leased to another worker. A worker whose lease merely expired, with nobody having claimed
+    the item since, still holds it.
+    """
+
+    def enqueue(self, key: str, payload: str, source: str) -> Enqueued:
+        """Queue a valid request as ``pending``; an existing key is left unchanged."""
+
+    def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
+        """Store a request that failed intake, final at once; the same raw text from the same
+        source is stored once."""
+
+    def claim(
+        self, worker: str, lease_seconds: float, *, item_id: int | None = None
+    ) -> Item | None:
+        """Lease the oldest claimable item (or only ``item_id``) to ``worker``; None if none.
+
+        Claimable: ``pending``, or ``in_progress``/``submitting`` without a live lease. A
+        ``submitting`` item is handed out as ``submitting``: reconcile it before anything else.
+        """
+
+    def heartbeat(self, item_id: int, worker: str, lease_seconds: float) -> None:
+        """Extend the worker's lease to now + ``lease_seconds``."""
+
+    def mark_submitting(self, item_id: int, worker: str) -> Item:
+        """Record, durably, that Submit is about to be clicked."""
+
+    def finish(
+        self,
+        item_id: int,
+        worker: str,
+        state: State,
+        *,
+        portal_status: str | None = None,
+        reference_id: str | None = None,
+        outcome: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Item:
+        """Move the item to a final state with what the portal said; the lease ends."""
+
+    def release(self, item_id: int, worker: str, *, error: str | None = None) -> Item:
+        """Give the item back: ``in_progress`` becomes ``pending``; ``submitting`` stays."""
+
+    def update_decision(
+        self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None
+    ) -> Item:
+        """Record a later decision on a ``submitted`` item (``outcome`` None keeps the old one)."""
+
+    def get(self, item_id: int) -> Item:
+        """The item, or ``ItemNotFound``."""
+
+    def get_by_key(self, key: str) -> Item | None: ...
+
+    def items(self, state: State | None = None) -> list[Item]:
+        """All items (or those in ``state``), oldest first."""
+
+    def counts(self) -> dict[State, int]:
+        """How many items are in each state; every state is present, zero or not."""
+
+    def history(self, item_id: int) -> list[Event]:
+        """Every change of the item, oldest first (heartbeats are not recorded)."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,200 @@
+"""``pa-bot run``: the overnight run. Start workers, drain the queue, stop cleanly, report.
+
+Workers are processes (spawned, each with its own Chromium) claiming from the shared queue; one
+worker runs in this process. SIGINT or SIGTERM asks every worker to finish or release its current
+item and stop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from multiprocessing.sharedctypes import Synchronized
+from types import FrameType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot import log
+from bot.config import Settings
+from bot.errors import ExitCode
+from bot.queue import FINAL_STATES, Item, State, open_queue
+from bot.report import print_report, rows_for, write_report
+from bot.worker import Budget, StopSignal, worker_loop
+
+logger = log.get_logger(__name__)
+WAITING = (State.PENDING, State.IN_PROGRESS, State.SUBMITTING)
+
+
+def run(settings: Settings, console: Console, *, workers: int, max_items: int | None) -> ExitCode:
+    """Drain the queue with ``workers`` workers; print and write the morning report."""
+    started = datetime.now(UTC)
+    queue = open_queue(settings.queue_url)
+    try:
+        before = {item.id for item in queue.items() if item.state in WAITING}
+    finally:
+        queue.close()
+    total = len(before) if max_items is None else min(len(before), max_items)
+    logger.info("run_started", workers=workers, waiting=len(before), max_items=max_items)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    shared: Synchronized[int] = context.Value("i", -1 if max_items is None else max_items)
+    previous = _on_signals(stop)
+    try:
+        with _progress(console, total) as progress:
+            if workers == 1:
+                codes = [
+                    worker_loop(settings, stop, Budget(shared), 0, lambda _item: progress.advance())
+                ]
+            else:
+                codes = _run_processes(settings, context, stop, shared, workers, progress, before)
+    finally:
+        _restore_signals(previous)
+    return _finish(settings, console, started, before, codes)
+
+
+def _run_processes(
+    settings: Settings,
+    context: multiprocessing.context.SpawnContext,
+    stop: StopSignal,
+    shared: Synchronized[int],
+    workers: int,
+    progress: RunProgress,
+    before: set[int],
+) -> list[ExitCode]:
+    processes = [
+        context.Process(
+            target=_child,
+            args=(settings, stop, shared, index, log.current_json()),
+            name=f"pa-bot-worker-{index}",
+        )
+        for index in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    queue = open_queue(settings.queue_url)
+    try:
+        while any(process.is_alive() for process in processes):
+            for process in processes:
+                process.join(timeout=0.5 / workers)
+            done = sum(1 for item in queue.items() if item.id in before and _settled(item))
+            progress.update(done)
+    finally:
+        queue.close()
+    return [_exit_code(process.exitcode) for process in processes]
+
+
+def _child(
+    settings: Settings,
+    stop: StopSignal,
+    shared: Synchronized[int],
+    index: int,
+    log_json: bool | None,
+) -> None:
+    """A worker process: its own logging, its own Chromium, the shared stop signal."""
+    log.configure(json=log_json, stream=sys.stderr)
+    log.protect_secret(settings)
+    _on_signals(stop)
+    sys.exit(int(worker_loop(settings, stop, Budget(shared), index)))
+
+
+def _exit_code(code: int | None) -> ExitCode:
+    try:
+        return ExitCode(code if code is not None else ExitCode.FAILED)
+    except ValueError:
+        return ExitCode.FAILED
+
+
+def _settled(item: Item) -> bool:
+    return item.state in FINAL_STATES or (item.state == State.PENDING and item.attempts > 0)
+
+
+def _finish(
+    settings: Settings,
+    console: Console,
+    started: datetime,
+    before: set[int],
+    codes: list[ExitCode],
+) -> ExitCode:
+    queue = open_queue(settings.queue_url)
+    try:
+        touched = [
+            item for item in queue.items() if item.id in before or item.updated_at >= started
+        ]
+    finally:
+        queue.close()
+    rows = rows_for(touched)
+    print_report(console, rows)
+    json_path, html_path = write_report(settings.artifacts_dir, rows, started)
+    console.print(f"Report: {html_path} (JSON: {json_path})")
+    if ExitCode.LOGIN_REJECTED in codes:
+        console.print("[red]Login rejected:[/] the run stopped; no further login attempts made.")
+        return ExitCode.LOGIN_REJECTED
+    if ExitCode.PORTAL_UNAVAILABLE in codes:
+        console.print("[red]The portal is unavailable:[/] the run stopped early.")
+        return ExitCode.PORTAL_UNAVAILABLE
+    failed = any(item.state == State.FAILED for item in touched)
+    return ExitCode.FAILED if failed or ExitCode.FAILED in codes else ExitCode.OK
+
+
+class RunProgress:
+    """A progress bar on a terminal; nothing otherwise (the log lines tell the story)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Submitting", total=total) if progress else None
+
+    def advance(self) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+
+    def update(self, done: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, completed=done)
+
+    def __enter__(self) -> RunProgress:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _progress(console: Console, total: int) -> RunProgress:
+    if not console.is_terminal:
+        return RunProgress(None, total)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return RunProgress(Progress(*columns, console=console), total)
+
+
+_Handler = signal.Handlers | int | None | object
+
+
+def _on_signals(stop: StopSignal) -> dict[int, _Handler]:
+    """SIGINT and SIGTERM ask for a clean stop: finish or release the current item, then exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        logger.warning("stop_requested", signal=signal.Signals(signum).name)
+        stop.set()
+
+    previous: dict[int, _Handler] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signals(previous: dict[int, _Handler]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]

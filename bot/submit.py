@@ -1,0 +1,79 @@
+"""``pa-bot submit FILE``: one urgent request, now, with the steps on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.browser import open_browser
+from bot.config import Settings
+from bot.display import StepProgress, print_invalid, print_items
+from bot.errors import ExitCode, LoginRejected
+from bot.intake import Accepted, Rejected, read_requests
+from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
+from bot.session import PortalSession
+from bot.worker import payload, process_item, worker_name
+
+
+def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
+    """``pa-bot submit FILE``: validate, queue, submit now with progress, print the result."""
+    read = read_requests(path)
+    bad = [entry for entry in read if isinstance(entry, Rejected)]
+    good = [entry for entry in read if isinstance(entry, Accepted)]
+    if bad:
+        for entry in bad:
+            print_invalid(console, entry.source, entry.errors)
+        return ExitCode.USAGE
+    if len(good) != 1:
+        console.print(
+            f"[red]error:[/] {path} holds {len(good)} requests; `pa-bot submit` takes one "
+            "(use `pa-bot enqueue` and `pa-bot run` for several)"
+        )
+        return ExitCode.USAGE
+    request, source = good[0].request, good[0].source
+    queue = open_queue(settings.queue_url)
+    try:
+        queued = queue.enqueue(request.key, payload(request), source)
+        if queued.item.state in FINAL_STATES:
+            console.print(
+                f"{request.key} is already {queued.item.state} in the queue; "
+                "not submitted again."
+            )
+            print_items(console, [queued.item], show_artifacts=True)
+            return ExitCode.FAILED if queued.item.state == State.FAILED else ExitCode.OK
+        worker = worker_name()
+        item = queue.claim(worker, settings.lease_seconds, item_id=queued.item.id)
+        if item is None:
+            console.print(
+                f"[red]error:[/] {request.key} is being processed by another worker"
+            )
+            return ExitCode.FAILED
+        return _submit_claimed(queue, item, worker, settings, console)
+    finally:
+        queue.close()
+
+
+def _submit_claimed(
+    queue: Queue, item: Item, worker: str, settings: Settings, console: Console
+) -> ExitCode:
+    with StepProgress(console, item.key) as progress:
+        try:
+            with open_browser(settings) as browser:
+                session = PortalSession(browser, settings)
+                try:
+                    progress.step("login")
+                    processed = process_item(queue, session, item, worker, progress.step)
+                finally:
+                    session.close()
+        except LoginRejected as exc:
+            console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
+            return ExitCode.LOGIN_REJECTED
+    done = processed.item
+    print_items(console, [done], show_artifacts=True)
+    if processed.portal_down:
+        console.print(
+            "[red]The portal is unavailable;[/] the request stays queued for a later run."
+        )
+        return ExitCode.PORTAL_UNAVAILABLE
+    return ExitCode.FAILED if done.state == State.FAILED else ExitCode.OK

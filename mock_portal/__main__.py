@@ -1,0 +1,25 @@
+"""``python -m mock_portal [--host H] [--port P]``: the mock portal in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+
+from mock_portal.server import serve
+from mock_portal.settings import PortalSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mock_portal", description=__doc__)
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
+    args = parser.parse_args(argv)
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    serve(PortalSettings(**overrides))  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""What the portal stores: draft requests (one per request being entered) and the
+authorizations that submitting a draft records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from mock_portal.rules import Status
+
+
+class ProcedureLine(BaseModel):
+    code: str
+    units: int
+
+
+class ClinicalRecord(BaseModel):
+    """The saved Document Clinical answers for one procedure code."""
+
+    answers: dict[str, str]
+    notes: str = ""
+    met: bool
+
+
+class Contact(BaseModel):
+    name: str = ""
+    phone: str = ""
+    extension: str = ""
+    fax: str = ""
+    email: str = ""
+
+
+class Draft(BaseModel):
+    """A request being entered. It belongs to the user, not to the session, so that a user who
+    logs in again after the session expired comes back to it."""
+
+    id: str
+    username: str
+    authorization_number: str
+    request_type: str = "medical"
+    member_id: str
+    date_of_service: date
+    care_setting: str = ""
+    category: str = ""
+    provider_npi: str = ""
+    provider_search: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    treatment_type: str = ""
+    place_of_service: str = ""
+    diagnosis_codes: list[str] = Field(default_factory=list)
+    procedures: list[ProcedureLine] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
+    clinical: dict[str, ClinicalRecord] = Field(default_factory=dict)
+    details_done: bool = False
+    submissions: list[str] = Field(default_factory=list)
+
+
+class AuthorizationLine(BaseModel):
+    line_number: int
+    procedure: str
+    from_date: date
+    to_date: date
+    requested_units: int
+    authorized_units: int | None
+    status: Status
+
+
+class Authorization(BaseModel):
+    """One submission, as ``GET /_mock/authorizations`` lists it (plus attachments)."""
+
+    reference_id: str
+    authorization_number: str
+    member_id: str
+    provider_npi: str
+    procedure_codes: list[str]
+    diagnosis_codes: list[str]
+    units: list[int]
+    start_date: date
+    end_date: date
+    status: Status
+    lines: list[AuthorizationLine]
+    submitted_at: datetime
+    ui_variant: int
+    username: str
+    care_setting: str
+    category: str
+    treatment_type: str
+    place_of_service: str
+    contact: Contact
+    clinical: dict[str, ClinicalRecord] = Field(default_factory=dict)
+    decision_note: str | None = None
+    type: str = "Standard"

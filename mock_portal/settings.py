@@ -1,0 +1,33 @@
+"""The mock portal's knobs, read from the environment (prefix ``MOCK_PORTAL_``) when it starts.
+
+The same knobs, in lower case, can be changed at run time through ``PUT /_mock/config``; the
+values given here are what ``POST /_mock/reset`` goes back to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+class PortalSettings(BaseSettings):
+    """Where the portal listens, where it keeps its state, and how hard it is to please."""
+
+    model_config = SettingsConfigDict(env_prefix="MOCK_PORTAL_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    db: Path = Path("var/mock_portal.db")
+    latency_ms: int = Field(default=0, ge=0, le=60_000)
+    error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    maintenance: bool = False
+    session_timeout_s: int = Field(default=900, ge=1)
+    seed: int | None = None
+    ui_variant: Literal[1, 2] = 1
+    fixtures: Path = FIXTURES_DIR

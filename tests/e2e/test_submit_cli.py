@@ -1,0 +1,189 @@
+"""``pa-bot submit`` as staff run it: a subprocess with its own Chromium, exit codes as DESIGN.md
+says, and logs that never carry PHI or secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.support.admin import PortalAdmin
+from tests.support.requests import make_request, member
+
+pytestmark = pytest.mark.e2e
+
+
+def write_request(folder: Path, **kwargs: object) -> Path:
+    request = make_request(**kwargs)  # type: ignore[arg-type]
+    path = folder / "request.json"
+    path.write_text(request.model_dump_json(exclude_none=True, indent=2))
+    return path
+
+
+def pa_bot(
+    settings: Settings,
+    *args: str,
+    log_format: str = "json",
+    username: str = "demo",
+    password: str = "Demo!2345",
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PA_BOT_PORTAL_URL": settings.portal_url,
+        "PA_BOT_QUEUE_URL": settings.queue_url,
+        "PA_BOT_ARTIFACTS_DIR": str(settings.artifacts_dir),
+        "PA_BOT_USERNAME": username,
+        "PA_BOT_PASSWORD": password,
+        "PA_BOT_RETRY_WAIT_SECONDS": "0.01",
+        "PA_BOT_LOG_FORMAT": log_format,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_submit_prints_reference_id_and_saves_proof(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    path = write_request(tmp_path, kind="clinical")
+
+    done = pa_bot(settings, "submit", str(path))
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    (recorded,) = portal.authorizations()
+    assert recorded["reference_id"] in done.stdout
+    assert "submitted" in done.stdout
+    assert "approved" in done.stdout
+    proofs = sorted(p.name for p in settings.artifacts_dir.rglob("proof.*"))
+    assert proofs == ["proof.pdf", "proof.png"]
+    assert settings.artifacts_dir.stat().st_mode & 0o077 == 0
+
+
+def test_submit_twice_never_submits_twice(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    path = write_request(tmp_path, kind="clinical", id="REQ-TWICE-1")
+
+    first = pa_bot(settings, "submit", str(path))
+    second = pa_bot(settings, "submit", str(path))
+
+    assert first.returncode == second.returncode == 0
+    assert "not submitted again" in second.stdout
+    assert len(portal.authorizations()) == 1
+
+
+def test_malformed_request_exit_2_with_every_field_error(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            {
+                "member": {"caresource_id": "12"},
+                "provider_npi": "1234567890",
+                "category": "Advanced Imaging",
+                "start_date": "2026-12-05",
+                "end_date": "2026-12-01",
+                "treatment_type": "Diagnostic",
+                "place_of_service": "11",
+                "diagnosis_codes": ["Q99.999"],
+                "procedures": [{"code": "7214", "units": 0}],
+                "attachments": ["missing.pdf"],
+                "contact": {"name": "A", "phone": "123", "fax": "6145550101"},
+            }
+        )
+    )
+
+    done = pa_bot(settings, "submit", str(path))
+
+    assert done.returncode == 2
+    for field in (
+        "member.caresource_id",
+        "provider_npi",
+        "diagnosis_codes",
+        "procedures[0].code",
+        "procedures[0].units",
+        "attachments",
+        "contact.phone",
+    ):
+        assert field in done.stdout, field
+    assert portal.stats()["requests"] == 0, "no browser may reach the portal"
+
+
+def test_not_json_exit_2(settings: Settings, portal: PortalAdmin, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("{not json")
+
+    done = pa_bot(settings, "submit", str(path))
+
+    assert done.returncode == 2
+    assert "bad.json" in done.stdout
+
+
+def test_maintenance_exit_3_and_item_stays_queued(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    portal.configure(maintenance=True)
+    path = write_request(tmp_path, kind="clinical")
+
+    done = pa_bot(settings, "submit", str(path))
+
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "pending" in done.stdout
+
+
+def test_bad_credentials_exit_4_after_one_attempt(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    path = write_request(tmp_path, kind="clinical")
+
+    done = pa_bot(settings, "submit", str(path), password="wrong-password")
+
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert portal.stats()["logins_failed"] == 1
+    assert "wrong-password" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_logs_carry_no_phi_or_secrets(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path, log_format: str
+) -> None:
+    person = member()
+    path = write_request(
+        tmp_path,
+        kind="clinical",
+        member={
+            "first_name": person["first_name"],
+            "last_name": person["last_name"],
+            "dob": person["dob"],
+        },
+    )
+    portal.configure(step_faults=[{"step": "details", "fault": "503", "times": 1}])
+
+    done = pa_bot(settings, "submit", str(path), log_format=log_format)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert "retrying" in output
+    year, month, day = person["dob"].split("-")
+    for secret in (
+        person["caresource_id"],
+        person["medicaid_id"],
+        person["first_name"],
+        person["last_name"],
+        person["dob"],
+        f"{month}/{day}/{year}",
+        "Demo!2345",
+    ):
+        assert secret not in output, f"{secret!r} leaked into the output"
