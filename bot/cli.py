@@ -160,7 +160,55 @@ def item_record_fields() -> list[str]:
         "created_at",
         "updated_at",
         "submitting_at",
+        "decision_due",
+        "overdue",
     ]
+
+
+@app.command("follow-up")
+def follow_up() -> None:
+    """Refresh the status of undecided requests; upload attachments still owed."""
+    from bot.followup import follow_up as follow_up_items
+
+    settings = _settings_or_exit()
+    _queue_or_exit(settings).close()
+    raise typer.Exit(int(follow_up_items(settings, console)))
+
+
+@app.command()
+def replay(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario files, or folders searched for *.yaml.", show_default=False),
+    ] = None,
+    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Write the HTML report here.")] = None,
+    headed: Annotated[bool, typer.Option(help="Show the browser.")] = False,
+    slow_mo: Annotated[
+        int, typer.Option("--slow-mo", min=0, help="Slow each browser action (ms).")
+    ] = 0,
+    grep: Annotated[
+        str | None, typer.Option(help="Only scenarios whose name or description match.")
+    ] = None,
+    print_schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema of a scenario file.")
+    ] = False,
+) -> None:
+    """Replay QA scenarios against a freshly reset mock portal."""
+    from bot.replay.command import replay as replay_scenarios
+    from bot.replay.runner import Options
+    from bot.replay.scenario import schema as scenario_schema
+
+    if print_schema:
+        console.print_json(json.dumps(scenario_schema()))
+        raise typer.Exit(int(ExitCode.OK))
+    if not paths:
+        raise _fail("name at least one scenario file or folder", ExitCode.USAGE)
+    settings = _settings_or_exit()
+    if headed:
+        settings = settings.model_copy(update={"headless": False})
+    options = Options(junit=junit, html=html, slow_mo_ms=slow_mo, grep=grep)
+    raise typer.Exit(int(replay_scenarios(paths, settings, console, options)))
 
 
 @app.command("demo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from types import TracebackType
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from bot.deadlines import decision_due, decision_overdue
 from bot.queue import Item, State
 
 STEP_LABELS = {
@@ -74,9 +76,12 @@ class StepProgress:
 
 
 def print_items(console: Console, items: list[Item], *, show_artifacts: bool = False) -> None:
-    """A table of items: key, state, portal status, reference id, and what needs a person."""
+    """A table of items: key, state, portal status, reference id, the decision's due date
+    (flagged when overdue), and what needs a person."""
+    now = datetime.now(UTC)
     table = Table(title=None, show_lines=False)
-    for column in ("id", "key", "state", "portal status", "reference id", "attempts", "note"):
+    columns = ("id", "key", "state", "portal status", "reference id", "attempts", "decision due")
+    for column in (*columns, "note"):
         table.add_column(column)
     for item in items:
         style = STATE_STYLES.get(item.state, "")
@@ -87,6 +92,7 @@ def print_items(console: Console, items: list[Item], *, show_artifacts: bool = F
             item.portal_status or "",
             item.reference_id or "",
             str(item.attempts),
+            _due(item, now),
             item.error or "",
         )
     console.print(table)
@@ -96,8 +102,17 @@ def print_items(console: Console, items: list[Item], *, show_artifacts: bool = F
                 console.print(f"proof: {path}")
 
 
+def _due(item: Item, now: datetime) -> str:
+    due = decision_due(item)
+    if due is None:
+        return ""
+    text = f"{due:%Y-%m-%d %H:%M}"
+    return f"[bold red]OVERDUE[/] {text}" if decision_overdue(item, now) else text
+
+
 def item_record(item: Item) -> dict[str, object]:
     """An item as ``pa-bot status --format json|csv`` prints it."""
+    due = decision_due(item)
     return {
         "id": item.id,
         "key": item.key,
@@ -110,6 +125,8 @@ def item_record(item: Item) -> dict[str, object]:
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
         "submitting_at": item.submitting_at.isoformat() if item.submitting_at else None,
+        "decision_due": due.isoformat() if due else None,
+        "overdue": decision_overdue(item, datetime.now(UTC)),
     }
 
 

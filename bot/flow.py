@@ -174,7 +174,8 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
         journal.submitting()
         attempt.submit_clicked = True
         try:
-            results_page = summary.submit()
+            with session.no_resend():
+                results_page = summary.submit()
         except (PortalUnavailable, PortalTimeout, SessionExpired) as exc:
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
     with _timed(attempt, journal, "results"):

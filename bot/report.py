@@ -13,9 +13,11 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.browser import private_dir
+from bot.deadlines import DECISION_WINDOWS, decision_due, decision_overdue, urgency
 from bot.display import STATE_STYLES
 from bot.queue import Item, State
 
@@ -33,17 +35,33 @@ class ReportRow:
     needs_person: bool
     why: str
     reconciled: bool
+    overdue: bool = False
 
 
-def attention(item: Item) -> tuple[bool, str]:
+def _message(error: str | None) -> str:
+    """The words of a stored ``reason: message`` error, without its machine-readable reason."""
+    reason, _, message = (error or "").partition(": ")
+    return message if message and reason.replace("_", "").isalnum() else error or ""
+
+
+def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     """Whether a person must look at the item, and the reason in plain words."""
     outcome = item.outcome or {}
+    due = decision_due(item)
+    if due is not None and (now or datetime.now(UTC)) > due:
+        kind = urgency(item)
+        window = DECISION_WINDOWS[kind]
+        limit = f"{window.days} days" if window.days >= 7 else f"{window.days * 24} hours"
+        return True, (
+            f"Decision overdue since {due:%Y-%m-%d %H:%M} UTC: a {kind} request is due a "
+            f"decision within {limit} of submission (CMS-0057-F). Call the payer."
+        )
     if item.state == State.REJECTED:
-        return True, f"The portal refused it: {item.error}"
+        return True, f"The portal refused it: {_message(item.error)}"
     if item.state == State.FAILED:
-        return True, f"Failed after retries: {item.error}"
+        return True, f"Failed after {item.attempts} attempts: {_message(item.error)}"
     if item.state == State.INVALID:
-        return True, f"Invalid request file: {item.error}"
+        return True, f"Invalid request ({item.source}): {item.error}"
     if item.state == State.SUBMITTING:
         return True, "Submit was clicked but no result was read; the next run reconciles it."
     if item.state in (State.PENDING, State.IN_PROGRESS):
@@ -64,10 +82,13 @@ def attention(item: Item) -> tuple[bool, str]:
     return False, "Approved."
 
 
-def rows_for(items: list[Item]) -> list[ReportRow]:
+def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
+    moment = now or datetime.now(UTC)
     rows = []
     for item in items:
-        needs, why = attention(item)
+        needs, why = attention(item, moment)
+        if (item.outcome or {}).get("reconciled"):
+            why += " Reconciled: found on the Status tab after an unclear Submit, not sent again."
         rows.append(
             ReportRow(
                 id=item.id,
@@ -79,6 +100,7 @@ def rows_for(items: list[Item]) -> list[ReportRow]:
                 needs_person=needs,
                 why=why,
                 reconciled=bool((item.outcome or {}).get("reconciled")),
+                overdue=decision_overdue(item, moment),
             )
         )
     return rows
@@ -93,19 +115,23 @@ def summary(rows: list[ReportRow]) -> dict[str, int]:
 
 
 def print_report(console: Console, rows: list[ReportRow]) -> None:
+    """The table staff read; rows that need a person are marked with ``!`` and come first."""
     table = Table(title="pa-bot run report")
-    for column in ("key", "state", "portal status", "reference id", "attempts", "needs a person"):
-        table.add_column(column)
-    for row in rows:
+    table.add_column("!", no_wrap=True)
+    table.add_column("key", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("portal status", no_wrap=True)
+    table.add_column("reference id", no_wrap=True)
+    table.add_column("what to do / why", ratio=1, min_width=24)
+    for row in sorted(rows, key=lambda r: (not r.needs_person, r.id)):
         style = STATE_STYLES.get(State(row.state), "")
-        note = ("[bold]yes[/]: " if row.needs_person else "") + row.why
         table.add_row(
+            "[bold red]![/]" if row.needs_person else "",
             row.key,
             f"[{style}]{row.state}[/]" if style else row.state,
             row.portal_status or "",
             row.reference_id or "",
-            str(row.attempts),
-            note,
+            escape(row.why),
         )
     console.print(table)
     totals = ", ".join(f"{k}: {v}" for k, v in sorted(summary(rows).items()))
@@ -131,6 +157,19 @@ th{background:#f0f3f7}tr.attention td{background:#fff4e5}.state{font-weight:600}
 <td>{{ 'yes' if r.needs_person else 'no' }}</td><td>{{ r.why }}</td></tr>
 {% endfor %}</tbody></table></body></html>
 """
+
+
+def previous_run_start(folder: Path, *, before: datetime) -> datetime | None:
+    """When the newest earlier run (by its JSON report in ``folder/reports``) started."""
+    starts = []
+    for path in (folder / "reports").glob("run-*.json"):
+        try:
+            started = datetime.fromisoformat(json.loads(path.read_text())["started"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if started < before:
+            starts.append(started)
+    return max(starts, default=None)
 
 
 def write_report(

@@ -22,7 +22,7 @@ from bot import log
 from bot.config import Settings
 from bot.errors import ExitCode
 from bot.queue import FINAL_STATES, Item, State, open_queue
-from bot.report import print_report, rows_for, write_report
+from bot.report import previous_run_start, print_report, rows_for, write_report
 from bot.worker import Budget, StopSignal, worker_loop
 
 logger = log.get_logger(__name__)
@@ -119,10 +119,15 @@ def _finish(
     before: set[int],
     codes: list[ExitCode],
 ) -> ExitCode:
+    last_run = previous_run_start(settings.artifacts_dir, before=started)
     queue = open_queue(settings.queue_url)
     try:
         touched = [
-            item for item in queue.items() if item.id in before or item.updated_at >= started
+            item
+            for item in queue.items()
+            if item.id in before
+            or item.updated_at >= started
+            or (item.state == State.INVALID and (last_run is None or item.created_at >= last_run))
         ]
     finally:
         queue.close()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route
+from playwright.sync_api import Error as PlaywrightError
+from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_random_exponential
 
 from bot.browser import new_context, private_dir
 from bot.config import Settings
@@ -26,10 +31,13 @@ class PortalSession:
         self.base_url = settings.portal_url
         state_dir = private_dir(settings.artifacts_dir / ".state")
         self.state_file = state_dir / f"{settings.username}.json"
+        _drop_if_unreadable(self.state_file)
         self.context: BrowserContext = new_context(browser, settings, self.state_file)
         self.page: Page = self.context.new_page()
         self.logins = 0
         self._tracing = False
+        self._resend_unavailable = True
+        self.context.route(f"{self.base_url}/**", self._resend_on_503)
 
     def log_in(self) -> None:
         """One login attempt; ``LoginRejected`` propagates and must stop the run."""
@@ -41,8 +49,7 @@ class PortalSession:
             self.settings.username, self.settings.password, self.settings.totp_secret
         )
         self.logins += 1
-        self.context.storage_state(path=str(self.state_file))
-        self.state_file.chmod(0o600)
+        _write_private(self.state_file, json.dumps(self.context.storage_state()))
         log.info("logged_in", logins=self.logins)
         if was_tracing:
             self.start_trace()
@@ -65,6 +72,50 @@ class PortalSession:
             self.log_in()
             return status.open(self.base_url)
 
+    @contextlib.contextmanager
+    def no_resend(self) -> Iterator[None]:
+        """Around Submit: its request is never sent twice, whatever the portal answers."""
+        self._resend_unavailable = False
+        try:
+            yield
+        finally:
+            self._resend_unavailable = True
+
+    def _resend_on_503(self, route: Route) -> None:
+        """Send a page or helper request again when the portal answers 503 (bounded, jittered).
+
+        A 503 means the portal did not take the request, so sending it again is safe, and it
+        spares the whole request's attempt for one overloaded moment. Submit is the exception
+        (see ``no_resend``); what still fails reaches the page as the portal's error page.
+        """
+        request = route.request
+        multipart = "multipart/" in (request.headers.get("content-type") or "")
+        if (
+            not self._resend_unavailable
+            or multipart  # file uploads: the flow's own retry and reconciliation cover them
+            or request.resource_type not in ("document", "fetch")
+        ):
+            route.fallback()
+            return
+        wait = self.settings.retry_wait_seconds
+        retrying = Retrying(
+            retry=retry_if_result(lambda response: response.status == 503),
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=wait_random_exponential(multiplier=wait / 4, max=wait * 4),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        try:
+            response: APIResponse = retrying(
+                route.fetch, max_redirects=0, timeout=self.settings.timeout_ms
+            )
+        except PlaywrightError:
+            # The portal could not be reached at all: the page sees a failed connection.
+            route.abort("connectionfailed")
+            return
+        if retrying.statistics.get("attempt_number", 1) > 1:
+            log.info("resent_after_503", attempts=retrying.statistics["attempt_number"])
+        route.fulfill(response=response)
+
     def start_trace(self) -> None:
         self.context.tracing.start(screenshots=True, snapshots=True)
         self._tracing = True
@@ -83,3 +134,23 @@ class PortalSession:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.context.close()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write owner-only and atomically: a worker killed mid-write leaves the old file whole."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def _drop_if_unreadable(path: Path) -> None:
+    """A saved login that cannot be read is removed: the worker logs in again instead."""
+    try:
+        json.loads(path.read_text())
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)
+        log.warning("saved_login_unreadable")

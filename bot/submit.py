@@ -37,17 +37,14 @@ def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
         queued = queue.enqueue(request.key, payload(request), source)
         if queued.item.state in FINAL_STATES:
             console.print(
-                f"{request.key} is already {queued.item.state} in the queue; "
-                "not submitted again."
+                f"{request.key} is already {queued.item.state} in the queue; not submitted again."
             )
             print_items(console, [queued.item], show_artifacts=True)
             return ExitCode.FAILED if queued.item.state == State.FAILED else ExitCode.OK
         worker = worker_name()
         item = queue.claim(worker, settings.lease_seconds, item_id=queued.item.id)
         if item is None:
-            console.print(
-                f"[red]error:[/] {request.key} is being processed by another worker"
-            )
+            console.print(f"[red]error:[/] {request.key} is being processed by another worker")
             return ExitCode.FAILED
         return _submit_claimed(queue, item, worker, settings, console)
     finally:

@@ -28,7 +28,7 @@ from bot.errors import (
     TransientError,
 )
 from bot.models import AuthRequest
-from bot.queue import Item, Queue, State, open_queue
+from bot.queue import IllegalTransition, Item, LeaseLost, Queue, State, open_queue
 from bot.session import PortalSession
 
 logger = log.get_logger(__name__)
@@ -86,49 +86,69 @@ def process_item(
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
         logger.info("item_started", state=str(item.state), attempts=item.attempts)
         try:
-            outcome = flow.process(
-                session,
-                request,
-                journal,
-                already_submitting=item.state == State.SUBMITTING,
-                retry_wait=settings.retry_wait_seconds,
-            )
-        except BusinessError as exc:
-            done = queue.finish(item.id, worker, State.REJECTED, error=_describe(exc))
-            logger.info("item_rejected", reason=exc.reason)
-            return Processed(done)
-        except LoginRejected:
-            queue.release(item.id, worker, error="login rejected")
-            raise
-        except TransientError as exc:
-            current = queue.get(item.id)
-            if isinstance(exc, PortalUnavailable) or current.state == State.SUBMITTING:
-                done = queue.release(item.id, worker, error=_describe(exc))
-                logger.warning("item_released", error=type(exc).__name__)
-                return Processed(done, system_error=True, portal_down=True)
-            done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
-            logger.warning("item_failed", error=type(exc).__name__)
-            return Processed(done, system_error=True)
-        except PaBotError as exc:
-            done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
-            logger.error("item_failed", error=type(exc).__name__)
-            return Processed(done, system_error=True)
-        state = State(outcome.state)
-        done = queue.finish(
-            item.id,
-            worker,
-            state,
-            portal_status=outcome.portal_status.value if outcome.portal_status else None,
-            reference_id=outcome.reference_id,
-            outcome=outcome.model_dump(mode="json"),
+            return _run_and_record(queue, session, item, worker, request, journal)
+        except (LeaseLost, IllegalTransition) as exc:
+            # Another worker took the item over after this one's lease ran out: it owns the
+            # item now, so nothing more is written here.
+            logger.warning("lease_lost", error=type(exc).__name__)
+            return Processed(queue.get(item.id), system_error=True)
+
+
+def _run_and_record(
+    queue: Queue,
+    session: PortalSession,
+    item: Item,
+    worker: str,
+    request: AuthRequest,
+    journal: QueueJournal,
+) -> Processed:
+    settings = session.settings
+    try:
+        outcome = flow.process(
+            session,
+            request,
+            journal,
+            already_submitting=item.state == State.SUBMITTING,
+            retry_wait=settings.retry_wait_seconds,
         )
-        logger.info(
-            "item_done",
-            state=str(state),
-            portal_status=done.portal_status,
-            reconciled=outcome.reconciled,
-        )
+    except BusinessError as exc:
+        done = queue.finish(item.id, worker, State.REJECTED, error=_describe(exc))
+        logger.info("item_rejected", reason=exc.reason)
         return Processed(done)
+    except LoginRejected:
+        queue.release(item.id, worker, error="login rejected")
+        raise
+    except TransientError as exc:
+        current = queue.get(item.id)
+        if isinstance(exc, PortalUnavailable) or current.state == State.SUBMITTING:
+            done = queue.release(item.id, worker, error=_describe(exc))
+            logger.warning("item_released", error=type(exc).__name__)
+            return Processed(done, system_error=True, portal_down=True)
+        done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
+        logger.warning("item_failed", error=type(exc).__name__)
+        return Processed(done, system_error=True)
+    except (LeaseLost, IllegalTransition):
+        raise
+    except PaBotError as exc:
+        done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
+        logger.error("item_failed", error=type(exc).__name__)
+        return Processed(done, system_error=True)
+    state = State(outcome.state)
+    done = queue.finish(
+        item.id,
+        worker,
+        state,
+        portal_status=outcome.portal_status.value if outcome.portal_status else None,
+        reference_id=outcome.reference_id,
+        outcome=outcome.model_dump(mode="json"),
+    )
+    logger.info(
+        "item_done",
+        state=str(state),
+        portal_status=done.portal_status,
+        reconciled=outcome.reconciled,
+    )
+    return Processed(done)
 
 
 def _describe(exc: PaBotError) -> str:

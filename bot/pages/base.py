@@ -11,6 +11,7 @@ from typing import NoReturn
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from bot.errors import (
     PortalMaintenance,
@@ -80,9 +81,22 @@ class PortalPage:
 
     @contextmanager
     def navigation(self) -> Iterator[None]:
-        """Around an action that loads a new document (a form post or a link)."""
-        with translate_errors(), self.page.expect_navigation(wait_until="domcontentloaded"):
-            yield
+        """Around an action that loads a new document (a form post or a link).
+
+        When the document it lands on is a GET that the portal answered with 503 (the page a
+        form post redirects to, say), the page is loaded again: a GET is safe to repeat.
+        """
+        with translate_errors():
+            with self.page.expect_navigation(wait_until="domcontentloaded") as landed:
+                yield
+            response = landed.value
+            if response is not None and response.status == 503 and response.request.method == "GET":
+                _RELOAD(self._load_again)
+
+    def _load_again(self) -> None:
+        response = self.page.goto(self.page.url, wait_until="domcontentloaded")
+        if response is not None and response.status == 503:
+            raise _StillUnavailable
 
     def alert_texts(self) -> list[str]:
         """The texts of the alerts shown now (validation summaries, field messages)."""
@@ -93,11 +107,25 @@ class PortalPage:
     ) -> NoReturn:
         """Turn the alerts on screen into a business error, by the first known phrase found."""
         messages = self.alert_texts()
-        joined = " ".join(messages) or fallback
+        distinct = [m for i, m in enumerate(messages) if m not in messages[:i]]
+        kept = [m for m in distinct if not any(m != other and m in other for other in distinct)]
+        joined = " ".join(kept) or fallback
         for phrase, make in mapping.items():
             if phrase in joined:
                 raise make(joined)
         raise PortalValidationError(joined)
+
+
+class _StillUnavailable(Exception):
+    """The page answered 503 again (internal: the retry below gives up and shows the page)."""
+
+
+_RELOAD = Retrying(
+    retry=retry_if_exception_type(_StillUnavailable),
+    stop=stop_after_attempt(3),
+    wait=wait_random_exponential(multiplier=0.2, max=2),
+    retry_error_callback=lambda _state: None,
+)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The durable work queue: ``open_queue(url)`` and the contract every backend keeps.
 
 ``sqlite:///relative/path`` and ``sqlite:////absolute/path`` (as SQLAlchemy writes them) open the
-SQLite backend; ``postgresql://`` is reserved for the Postgres backend to come.
+SQLite backend; ``postgresql://`` and ``postgres://`` (libpq's URLs) the Postgres backend.
 """
 
 from __future__ import annotations
@@ -54,10 +54,16 @@ __all__ = [
 ]
 
 
-def open_queue(url: str, *, clock: Clock = utc_now) -> Queue:
-    """Open (creating if need be) the queue at ``url``; ``QueueUnavailable`` if it cannot be."""
+def open_queue(url: str, *, clock: Clock | None = None) -> Queue:
+    """Open (creating if need be) the queue at ``url``; ``QueueUnavailable`` if it cannot be.
+
+    ``clock`` times leases; by default the machine's clock for SQLite and the database's own
+    (``now()``) for Postgres, so that workers on machines whose clocks disagree share leases fairly.
+    """
     if url.startswith(("postgresql://", "postgres://")):
-        raise QueueUnavailable("the Postgres backend is not available yet")
+        from bot.queue.postgres import PostgresQueue  # psycopg only when Postgres is used
+
+        return PostgresQueue(url, clock=clock)
     if not url.startswith("sqlite:///"):
         scheme = url.split(":", 1)[0]  # never the whole URL: it may hold a password
         raise QueueUnavailable(
@@ -67,4 +73,4 @@ def open_queue(url: str, *, clock: Clock = utc_now) -> Queue:
     path = sqlite_path(url)
     if not path.name:
         raise QueueUnavailable("the queue URL names no file: use sqlite:///path/to/queue.db")
-    return SqliteQueue(path, clock=clock)
+    return SqliteQueue(path, clock=clock or utc_now)

@@ -3,7 +3,7 @@
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
 -- order is time order. `INTEGER PRIMARY KEY` makes SQLite number the rows; the Postgres backend
--- must make these identity columns (see docs/QUEUE.md).
+-- makes them identity columns as it runs this file (bot/queue/postgres.py, docs/QUEUE.md).
 --
 -- A change here is a new version: bump SCHEMA_VERSION and the INSERT below. A database made by
 -- another version is refused (SchemaMismatch), never altered.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,29 +20,11 @@ from bot.errors import (
 )
 from bot.models import PortalStatus
 from bot.session import PortalSession
+from tests.e2e.conftest import RecordingJournal
 from tests.support.admin import PortalAdmin
 from tests.support.requests import attachment, make_request, member, procedure
 
 pytestmark = pytest.mark.e2e
-
-
-class RecordingJournal:
-    def __init__(self) -> None:
-        self.steps: list[str] = []
-        self.submits = 0
-
-    def submitting(self) -> None:
-        self.submits += 1
-
-    def step(self, name: str) -> None:
-        self.steps.append(name)
-
-
-@pytest.fixture
-def session(browser: Browser, settings: Settings, portal: PortalAdmin) -> Iterator[PortalSession]:
-    live = PortalSession(browser, settings)
-    yield live
-    live.close()
 
 
 def unknown_npi() -> str:
@@ -194,15 +175,52 @@ def test_session_expired_mid_flow_logs_in_again(
     assert len(portal.authorizations()) == 1
 
 
-@pytest.mark.parametrize("step", ["member_search", "details", "clinical", "summary"])
-def test_one_503_is_retried(session: PortalSession, portal: PortalAdmin, step: str) -> None:
-    portal.configure(step_faults=[{"step": step, "fault": "503", "times": 1}])
+@pytest.mark.parametrize(
+    "step", ["member_search", "setting", "details", "clinical", "summary", "results"]
+)
+def test_one_503_is_sent_again_without_starting_over(
+    session: PortalSession, portal: PortalAdmin, step: str
+) -> None:
+    portal.configure(step_faults=[{"step": step, "fault": "503", "times": 2}])
+    journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), RecordingJournal())
+    outcome = flow.process(session, make_request("clinical"), journal)
 
     assert outcome.portal_status == PortalStatus.APPROVED
-    assert portal.stats()["faults_injected"] >= 1
+    assert portal.stats()["faults_injected"] == 2
+    assert journal.steps.count("member_search") == 1, "the request was not started over"
     assert len(portal.authorizations()) == 1
+
+
+@pytest.mark.parametrize(
+    "step", ["setting", "details", "summary", "clinical", "submit", "results", "upload"]
+)
+def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
+    session: PortalSession, portal: PortalAdmin, step: str
+) -> None:
+    request = make_request("clinical", meet=False, attachments=[str(attachment())])
+    portal.configure(step_faults=[{"step": step, "fault": "expire_session", "times": 1}])
+
+    outcome = flow.process(session, request, RecordingJournal())
+
+    assert portal.stats()["logins_ok"] == 2, "logged in again once"
+    (recorded,) = portal.authorizations()
+    assert recorded["reference_id"] == outcome.reference_id
+    assert recorded["attachments"] == ["clinical-notes.pdf"]
+    assert outcome.uploaded == ["clinical-notes.pdf"]
+
+
+def test_a_503_on_submit_is_never_sent_again_blind(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
+    portal.configure(step_faults=[{"step": "submit", "fault": "503", "times": 1}])
+    journal = RecordingJournal()
+
+    outcome = flow.process(session, make_request("clinical"), journal)
+
+    assert journal.steps.count("reconcile") == 1, "the Status tab was searched first"
+    assert journal.submits == 2 and not outcome.reconciled
+    assert [a["reference_id"] for a in portal.authorizations()] == [outcome.reference_id]
 
 
 def test_maintenance_is_retried_then_raised(session: PortalSession, portal: PortalAdmin) -> None:

@@ -4,15 +4,13 @@ says, and logs that never carry PHI or secrets."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from tests.support.admin import PortalAdmin
+from tests.support.cli import pa_bot
 from tests.support.requests import make_request, member
 
 pytestmark = pytest.mark.e2e
@@ -23,34 +21,6 @@ def write_request(folder: Path, **kwargs: object) -> Path:
     path = folder / "request.json"
     path.write_text(request.model_dump_json(exclude_none=True, indent=2))
     return path
-
-
-def pa_bot(
-    settings: Settings,
-    *args: str,
-    log_format: str = "json",
-    username: str = "demo",
-    password: str = "Demo!2345",
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PA_BOT_PORTAL_URL": settings.portal_url,
-        "PA_BOT_QUEUE_URL": settings.queue_url,
-        "PA_BOT_ARTIFACTS_DIR": str(settings.artifacts_dir),
-        "PA_BOT_USERNAME": username,
-        "PA_BOT_PASSWORD": password,
-        "PA_BOT_RETRY_WAIT_SECONDS": "0.01",
-        "PA_BOT_LOG_FORMAT": log_format,
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_submit_prints_reference_id_and_saves_proof(
@@ -169,7 +139,7 @@ def test_logs_carry_no_phi_or_secrets(
             "dob": person["dob"],
         },
     )
-    portal.configure(step_faults=[{"step": "details", "fault": "503", "times": 1}])
+    portal.configure(step_faults=[{"step": "details", "fault": "expire_session", "times": 1}])
 
     done = pa_bot(settings, "submit", str(path), log_format=log_format)
 

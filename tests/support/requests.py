@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -98,3 +98,43 @@ def make_request(
     }
     data.update(overrides)
     return AuthRequest.model_validate(data)
+
+
+_BATCH_KINDS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("clinical", {}),
+    ("clinical", {"meet": False}),
+    ("review", {}),
+    ("limit", {"units": 30}),
+    ("limit", {"units": 4}),
+    ("not_covered", {}),
+    ("decision_later", {}),
+    ("not_required", {}),
+    ("clinical", {"attachments": [str(attachment())]}),
+)
+
+
+def varied_requests(count: int, *, prefix: str = "BATCH") -> list[AuthRequest]:
+    """``count`` distinct valid requests that reach every outcome of the portal in turn.
+
+    Each goes to its own (member, date of service) pair, so no two can be mistaken for each
+    other when the bot reconciles against the Status tab.
+    """
+    last_day = SERVICE_DAY + timedelta(days=count)
+    members = [
+        m for m in _load("members.json") if _covered(m, SERVICE_DAY) and _covered(m, last_day)
+    ]
+    requests = []
+    for n in range(count):
+        kind, options = _BATCH_KINDS[n % len(_BATCH_KINDS)]
+        day = SERVICE_DAY + timedelta(days=n // len(members))
+        requests.append(
+            make_request(
+                kind,
+                who=members[n % len(members)],
+                id=f"{prefix}-{n:04d}",
+                start_date=day.isoformat(),
+                end_date=day.isoformat(),
+                **options,
+            )
+        )
+    return requests

@@ -1,5 +1,6 @@
-"""The queue contract suite's fixtures. Every test runs against each backend in ``BACKENDS``
-(a real database, no mocks); a Postgres backend joins by adding its URL maker there."""
+"""The queue contract suite's fixtures. Every test that takes ``queue``, ``queue_url`` or
+``new_url`` runs against each backend in ``BACKENDS``, on a real database (no mocks): a file of
+its own for SQLite, a database of its own for Postgres (see ``tests/support/postgres.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.queue import Queue, open_queue
+from tests.support.postgres import pg_new_url as pg_new_url
+from tests.support.postgres import pg_server as pg_server
 
 
 class FakeClock:
@@ -26,20 +29,17 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-def _sqlite_url(folder: Path, name: str) -> str:
-    return f"sqlite:///{folder / name}.db"
+BACKENDS = ("postgres", "sqlite")
 
 
-BACKENDS: dict[str, Callable[[Path, str], str]] = {"sqlite": _sqlite_url}
-"""Backend name -> a maker of the URL of a fresh, empty queue (given a private folder, a name)."""
-
-
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=BACKENDS)
 def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
     """Makes the URL of another fresh, empty queue each call."""
-    make = BACKENDS[request.param]
+    if request.param == "postgres":  # asked for only here: SQLite-only runs start no Postgres
+        make: Callable[[], str] = request.getfixturevalue("pg_new_url")
+        return make
     made = iter(range(1_000_000))
-    return lambda: make(tmp_path, f"queue{next(made)}")
+    return lambda: f"sqlite:///{tmp_path / f'queue{next(made)}'}.db"
 
 
 @pytest.fixture

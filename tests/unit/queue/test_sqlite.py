@@ -16,7 +16,7 @@ from bot.queue import (
     SqliteQueue,
     open_queue,
 )
-from bot.queue.sqlite import schema_statements
+from bot.queue.sql import schema_statements
 
 
 def test_a_relative_url_is_relative_to_the_working_folder(
@@ -51,8 +51,6 @@ def test_the_file_and_its_folder_are_private(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://user:secret@db/pa", "the Postgres backend is not available yet"),
-        ("postgres://db/pa", "the Postgres backend is not available yet"),
         ("mysql://user:secret@db/pa", "unknown queue URL scheme 'mysql'"),
         ("sqlite:///", "names no file"),
     ],

@@ -1,0 +1,128 @@
+"""The bot as a practice runs it: ``python -m bot run --workers W`` in its own process, with
+``PA_BOT_*`` settings, timed from the command's start; the queue's history tells the rest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from bench.memory import Memory, Sampler
+from bench.workload import Stage, enqueue
+from bot.models import AuthRequest
+from bot.queue import Action, open_queue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one ``pa-bot run`` did, in seconds from the command's start."""
+
+    workers: int
+    requests: int
+    exit_code: int
+    command_s: float
+    first_claim_s: float
+    first_submission_s: float
+    last_final_s: float
+    windows: list[tuple[float, float]]
+    """Each item's first claim and last finish, epoch seconds."""
+    steps: list[dict[str, float]]
+    """Each finished item's step times (``Outcome.step_seconds``)."""
+    states: dict[str, int]
+    memory: Memory
+    watched: Path | None
+    """What ``bench.probe`` saw, when the run was watched."""
+
+    @property
+    def item_walls_s(self) -> list[float]:
+        return [end - start for start, end in self.windows]
+
+    @property
+    def per_hour(self) -> float:
+        """Requests per hour over the whole command (start-up included)."""
+        return self.requests / self.last_final_s * 3600 if self.last_final_s else 0.0
+
+
+def run_cli(
+    stage: Stage, requests: list[AuthRequest], workers: int, *, watch: bool = False
+) -> CliRun:
+    """Queue ``requests`` and drain them with ``workers``; ``watch`` runs it under bench.probe."""
+    enqueue(stage.queue_url, requests)
+    env = {
+        **os.environ,
+        "PA_BOT_PORTAL_URL": stage.portal_url,
+        "PA_BOT_QUEUE_URL": stage.queue_url,
+        "PA_BOT_ARTIFACTS_DIR": str(stage.artifacts.resolve()),
+        "PA_BOT_HEADLESS": "true",
+        "PA_BOT_WORKERS": str(workers),
+        # bench is not an installed package: the probe is found from the repository.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    watched = stage.folder / "watched.json" if watch else None
+    program = ["bench.probe", str(watched)] if watched else ["bot"]
+    command = [sys.executable, "-m", *program, "run", "--workers", str(workers)]
+    with (stage.folder / "bot.log").open("wb") as log:
+        started = time.time()
+        # cwd: the stage folder, so that a developer's .env does not change the run.
+        process = subprocess.Popen(
+            command, env=env, cwd=stage.folder, stdout=log, stderr=subprocess.STDOUT
+        )
+        with Sampler(process.pid) as sampler:
+            code = process.wait()
+        ended = time.time()
+    run = _from_queue(stage, started, ended, workers, len(requests), code, sampler.peak)
+    return replace(run, watched=watched)
+
+
+def _from_queue(
+    stage: Stage,
+    started: float,
+    ended: float,
+    workers: int,
+    count: int,
+    code: int,
+    memory: Memory,
+) -> CliRun:
+    queue = open_queue(stage.queue_url)
+    try:
+        items = queue.items()
+        history = {item.id: queue.history(item.id) for item in items}
+    finally:
+        queue.close()
+
+    def since(moment: datetime) -> float:
+        return moment.timestamp() - started
+
+    claims = [e.at for events in history.values() for e in events if e.action == Action.CLAIM]
+    finals = [e.at for events in history.values() for e in events if e.action == Action.FINISH]
+    submitting = [item.submitting_at for item in items if item.submitting_at is not None]
+    windows = []
+    for events in history.values():
+        claim = next((e.at for e in events if e.action == Action.CLAIM), None)
+        final = next((e.at for e in reversed(events) if e.action == Action.FINISH), None)
+        if claim and final:
+            windows.append((claim.timestamp(), final.timestamp()))
+    steps = [dict(item.outcome.get("step_seconds", {})) for item in items if item.outcome]
+    states: dict[str, int] = {}
+    for item in items:
+        states[str(item.state)] = states.get(str(item.state), 0) + 1
+    return CliRun(
+        workers=workers,
+        requests=count,
+        exit_code=code,
+        command_s=ended - started,
+        first_claim_s=since(min(claims)) if claims else 0.0,
+        first_submission_s=since(min(submitting)) if submitting else 0.0,
+        last_final_s=since(max(finals)) if finals else 0.0,
+        windows=sorted(windows),
+        steps=steps,
+        states=states,
+        memory=memory,
+        watched=None,
+    )

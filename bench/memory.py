@@ -1,0 +1,118 @@
+"""Peak memory of a process and all its descendants (the worker, Playwright's driver and
+Chromium's processes), sampled from ``/proc`` on a background thread.
+
+RSS summed over processes counts the pages Chromium's processes share (its binary, fonts, shared
+memory) once per process: for one worker it is about three times the real footprint. PSS
+(``smaps_rollup``) divides each shared page among the processes mapping it, so the tree's PSS is
+its footprint, as long as no other Chromium on the machine maps the same pages (on a shared
+machine PSS reads low). USS, the private pages only, is the floor. All three are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Peak totals in MB, how many processes the tree had at the RSS peak, and the CPU seconds
+    the tree used (a figure that contention on a shared machine moves less than wall time)."""
+
+    rss_mb: float
+    pss_mb: float
+    uss_mb: float
+    processes: int
+    cpu_s: float = 0.0
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for stat in PROC.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _kb(path: Path, key: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class Sampler:
+    """Samples the tree under ``root`` every ``interval_s`` until stopped; keeps the peaks."""
+
+    def __init__(self, root: int, interval_s: float = 0.1) -> None:
+        self.root = root
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
+        self.peak = Memory(0.0, 0.0, 0.0, 0)
+        self._cpu_ticks: dict[int, int] = {}
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        cpu_s = sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+        self.peak = replace(self.peak, cpu_s=cpu_s)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            pids = descendants(self.root)
+            for pid in pids:
+                self._cpu_ticks[pid] = max(self._cpu_ticks.get(pid, 0), _ticks(pid))
+            rss = sum(_kb(PROC / str(p) / "status", "VmRSS:") for p in pids) / 1024
+            rollups = [_rollup(PROC / str(p) / "smaps_rollup") for p in pids]
+            pss = sum(r.get("Pss", 0) for r in rollups) / 1024
+            uss = sum(r.get("Private_Clean", 0) + r.get("Private_Dirty", 0) for r in rollups) / 1024
+            self.peak = Memory(
+                rss_mb=max(self.peak.rss_mb, rss),
+                pss_mb=max(self.peak.pss_mb, pss),
+                uss_mb=max(self.peak.uss_mb, uss),
+                processes=len(pids) if rss >= self.peak.rss_mb else self.peak.processes,
+            )
+
+
+def _rollup(path: Path) -> dict[str, int]:
+    """The kB figures of a ``smaps_rollup`` file, by name."""
+    found: dict[str, int] = {}
+    try:
+        for line in path.read_text().splitlines()[1:]:
+            name, value, *_ = line.split()
+            found[name.rstrip(":")] = int(value)
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _ticks(pid: int) -> int:
+    """User and system CPU ticks a process has used so far."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return 0
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])

@@ -1,0 +1,203 @@
+"""``pa-bot follow-up``: look up undecided requests on the Status tab, record the decisions that
+arrived since, upload the attachments still owed, and say what changed and what is due.
+
+An item qualifies when it is ``submitted`` with portal status ``pended`` or ``no_decision_yet``.
+Each change is written with ``Queue.update_decision``, whose history line says when it was seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from bot import log
+from bot.browser import open_browser
+from bot.config import Settings
+from bot.deadlines import decision_due, decision_overdue, documents_due, is_undecided
+from bot.errors import (
+    BusinessError,
+    ExitCode,
+    LoginRejected,
+    PaBotError,
+    TransientError,
+)
+from bot.models import AuthRequest, PortalStatus
+from bot.pages.types import Results
+from bot.queue import Item, Queue, State, open_queue
+from bot.session import PortalSession
+
+logger = log.get_logger(__name__)
+
+
+@dataclass
+class FollowUp:
+    """What following one item up found and did."""
+
+    item: Item
+    was: str | None
+    now: str | None = None
+    seen_at: datetime | None = None
+    uploaded: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.now is not None and self.now != self.was
+
+
+def follow_up(settings: Settings, console: Console, now: datetime | None = None) -> ExitCode:
+    """Follow up every undecided item; exit 1 when some could not be checked, 4 on a refused
+    login."""
+    queue = open_queue(settings.queue_url)
+    try:
+        items = [item for item in queue.items(State.SUBMITTED) if is_undecided(item)]
+        if not items:
+            console.print("Nothing to follow up: no submitted request awaits a decision.")
+            return ExitCode.OK
+        try:
+            results = _follow_all(queue, settings, items)
+        except LoginRejected as exc:
+            console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
+            return ExitCode.LOGIN_REJECTED
+    finally:
+        queue.close()
+    moment = now or datetime.now(UTC)
+    for result in results:
+        result.flags = flags(result.item, moment)
+    print_follow_ups(console, results)
+    return ExitCode.FAILED if any(r.error for r in results) else ExitCode.OK
+
+
+def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[FollowUp]:
+    results = []
+    with open_browser(settings) as browser:
+        session = PortalSession(browser, settings)
+        try:
+            for item in items:
+                results.append(follow_item(queue, session, item))
+        finally:
+            session.close()
+    return results
+
+
+def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
+    """Read the item's authorization on the Status tab; record a new decision, upload what is
+    owed. Portal trouble is retried; what is left is reported on the item, never raised."""
+    request = AuthRequest.model_validate_json(item.payload)
+    result = FollowUp(item=item, was=item.portal_status)
+    retrying = Retrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(session.settings.max_attempts),
+        wait=wait_random_exponential(multiplier=session.settings.retry_wait_seconds, max=30),
+        reraise=True,
+    )
+    with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
+        try:
+            for attempt in retrying:
+                with attempt:
+                    _check(queue, session, request, result)
+        except LoginRejected:
+            raise
+        except PaBotError as exc:
+            result.error = log.redact(f"{type(exc).__name__}: {exc}")
+            logger.warning("follow_up_failed", error=type(exc).__name__)
+    return result
+
+
+def _check(queue: Queue, session: PortalSession, request: AuthRequest, result: FollowUp) -> None:
+    item = result.item
+    reference_id = item.reference_id or ""
+    status = session.status()
+    rows = status.search_reference(reference_id)
+    if not any(row.reference_id == reference_id for row in rows):
+        raise BusinessError(f"reference {reference_id} is not on the Status tab")
+    detail = status.open_detail(reference_id)
+    results = detail.read()
+    owed = [path for path in request.attachments if path.name not in results.uploaded]
+    for path in owed:
+        detail.upload(path)
+        result.uploaded.append(path.name)
+    result.now = PortalStatus.from_portal(results.status).value
+    if result.changed or result.uploaded:
+        result.item = queue.update_decision(
+            item.id, result.now, _outcome(item, results, result.uploaded)
+        )
+        result.seen_at = result.item.updated_at
+        logger.info("decision_followed_up", changed=result.changed, uploaded=len(result.uploaded))
+
+
+def _outcome(item: Item, results: Results, uploaded: list[str]) -> dict[str, Any]:
+    """The stored outcome with the portal's current status, lines and uploads."""
+    outcome = dict(item.outcome or {})
+    outcome["portal_status"] = PortalStatus.from_portal(results.status).value
+    outcome["lines"] = [
+        {
+            "procedure": line.procedure,
+            "from_date": line.from_date,
+            "to_date": line.to_date,
+            "requested_units": line.requested_units,
+            "authorized_units": line.authorized_units,
+            "status": line.status,
+        }
+        for line in results.lines
+    ]
+    outcome["uploaded"] = [*results.uploaded, *(n for n in uploaded if n not in results.uploaded)]
+    return outcome
+
+
+def flags(item: Item, now: datetime) -> list[str]:
+    """What a person must know about an item still undecided: documents owed, decision late."""
+    found = []
+    documents = documents_due(item)
+    if documents is not None:
+        late = " (late)" if now > documents else ""
+        found.append(
+            "pended without clinical documents: the portal wants them within one business day, "
+            f"by {documents:%Y-%m-%d %H:%M} UTC{late}"
+        )
+    due = decision_due(item)
+    if due is not None and decision_overdue(item, now):
+        found.append(f"decision overdue: due {due:%Y-%m-%d %H:%M} UTC (CMS-0057-F)")
+    return found
+
+
+def print_follow_ups(console: Console, results: list[FollowUp]) -> None:
+    """A table of what was found, then a line for each thing a person must do."""
+    table = Table(title="pa-bot follow-up")
+    for column in ("key", "reference id", "was", "now", "seen at", "uploaded"):
+        table.add_column(column)
+    for result in results:
+        now = result.now or ""
+        table.add_row(
+            escape(result.item.key),
+            result.item.reference_id or "",
+            result.was or "",
+            f"[bold green]{now}[/]" if result.changed else now,
+            f"{result.seen_at:%Y-%m-%d %H:%M:%S}" if result.seen_at else "",
+            escape(", ".join(result.uploaded)),
+        )
+    console.print(table)
+    for result in results:
+        for flag in result.flags:
+            console.print(
+                f"[bold red]![/] {escape(result.item.key)}: {escape(flag)}", soft_wrap=True
+            )
+        if result.error:
+            console.print(
+                f"[red]not checked[/] {escape(result.item.key)}: {escape(result.error)}",
+                soft_wrap=True,
+            )
+    changed = sum(r.changed for r in results)
+    uploads = sum(len(r.uploaded) for r in results)
+    console.print(
+        f"{len(results)} followed up: {changed} decisions changed, {uploads} attachments uploaded, "
+        f"{sum(bool(r.error) for r in results)} could not be checked."
+    )

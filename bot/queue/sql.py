@@ -1,0 +1,359 @@
+"""What the SQL backends share: every queue operation, written once, over a small dialect.
+
+The operations are the same in SQLite and Postgres: read the row (locked), check the move against
+``TRANSITIONS`` and the lease, then an UPDATE guarded by the state and lease owner as read, and a
+line in the history, all in one transaction whose time is read once. A backend supplies the
+connection, the transaction and that time (``SqlQueue._write``), its errors (``_guard``) and a
+``Dialect``: how it locks rows and how it writes parameters.
+
+Statements are written in SQLite's style (``?`` parameters, ``IS ?`` for a comparison that
+matches NULL); ``Dialect.sql`` rewrites them for the Postgres driver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any, Protocol
+
+from bot.queue.base import (
+    LEASED_STATES,
+    Action,
+    Enqueued,
+    Event,
+    IllegalTransition,
+    Item,
+    ItemNotFound,
+    LeaseLost,
+    State,
+    is_legal,
+)
+
+Row = Mapping[str, Any]
+_NO_LEASE = {"lease_owner": None, "lease_expires_at": None}
+
+
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """What the operations need of a DB-API connection (sqlite3's, psycopg's)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a backend differs in the statements the operations run."""
+
+    lock_row: str
+    """Appended to a SELECT of the row an operation will change (Postgres: ``FOR UPDATE``)."""
+    skip_locked: str
+    """Appended to the claim's SELECT, so that concurrent claims pass each other by."""
+    pyformat: bool = False
+    """The driver takes ``%s`` parameters (psycopg) instead of ``?`` (sqlite3)."""
+
+    def sql(self, statement: str) -> str:
+        if not self.pyformat:
+            return statement
+        # No statement here holds a literal "?" or "%": the rewrite cannot touch anything else.
+        return statement.replace(" IS ?", " IS NOT DISTINCT FROM ?").replace("?", "%s")
+
+
+def schema_statements() -> list[str]:
+    """The statements of ``schema.sql``, comments dropped (no statement holds ``--`` or ``;``)."""
+    text = resources.files("bot.queue").joinpath("schema.sql").read_text(encoding="utf-8")
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
+
+
+_CLAIMABLE = """
+    SELECT * FROM items
+    WHERE state IN ('pending', 'in_progress', 'submitting')
+      AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= ?)
+      AND (CAST(? AS INTEGER) IS NULL OR id = ?)
+    ORDER BY id LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class Tx:
+    """A write transaction: the connection, the dialect, and the one moment its writes carry."""
+
+    db: Connection
+    dialect: Dialect
+    now: datetime
+
+    @property
+    def stamp(self) -> str:
+        return to_text(self.now)
+
+    def run(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        return self.db.execute(self.dialect.sql(statement), params)
+
+    def fetch(self, item_id: int) -> Row:
+        """The row, locked until the transaction ends; ``ItemNotFound`` if there is none."""
+        row: Row | None = self.run(
+            "SELECT * FROM items WHERE id = ?" + self.dialect.lock_row, (item_id,)
+        ).fetchone()
+        if row is None:
+            raise ItemNotFound(f"no queue item has id {item_id}")
+        return row
+
+    def fetch_key(self, key: str) -> Row:
+        row: Row = self.run("SELECT * FROM items WHERE key = ?", (key,)).fetchone()
+        return row
+
+    def claimable(self, item_id: int | None) -> Row | None:
+        row: Row | None = self.run(
+            _CLAIMABLE + self.dialect.skip_locked, (self.stamp, item_id, item_id)
+        ).fetchone()
+        return row
+
+    def insert(
+        self, key: str, state: State, payload: str, source: str, error: str | None
+    ) -> Row | None:
+        """A new item, or None when the key exists (the existing item is left as it is)."""
+        row: Row | None = self.run(
+            "INSERT INTO items (key, state, payload, source, error, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING *",
+            (key, str(state), payload, source, error, self.stamp, self.stamp),
+        ).fetchone()
+        return row
+
+    def change(
+        self,
+        row: Row,
+        action: Action,
+        target: State,
+        facts: Mapping[str, object],
+        worker: str | None = None,
+        must_hold: bool = False,
+        *,
+        note: str | None = None,
+    ) -> Item:
+        """Move ``row`` to ``target`` if the table allows it (and, with ``must_hold``, if ``worker``
+        holds the lease), guarded by the state and owner as read; log the move."""
+        current = State(row["state"])
+        if not is_legal(action, current, target):
+            raise IllegalTransition(
+                f"item {row['id']} is {current}: {action} cannot make it {target}"
+            )
+        if must_hold:
+            check_holder(row, worker)
+        values = {**facts, "state": str(target), "updated_at": self.stamp}
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        updated: Row | None = self.run(
+            f"UPDATE items SET {assignments} WHERE id = ? AND state = ? AND lease_owner IS ?"
+            " RETURNING *",
+            (*values.values(), row["id"], row["state"], row["lease_owner"]),
+        ).fetchone()
+        if updated is None:
+            raise LeaseLost(f"item {row['id']} changed hands while {action} was writing it")
+        self.log(updated, action, current, worker, note)
+        return item_of(updated)
+
+    def log(
+        self, row: Row, action: Action, previous: State | None, worker: str | None, note: str | None
+    ) -> None:
+        self.run(
+            "INSERT INTO item_events"
+            " (item_id, happened_at, action, from_state, to_state, worker, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], self.stamp, str(action), previous, row["state"], worker, note),
+        )
+
+
+class SqlQueue(ABC):
+    """The ``Queue`` operations over a backend's connection, transactions and dialect."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Tx]:
+        """One write transaction, committed (durably) on a clean exit, rolled back otherwise."""
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[Connection]:
+        """The connection, for reads; the backend's operational errors as ``QueueUnavailable``."""
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def enqueue(self, key: str, payload: str, source: str) -> Enqueued:
+        with self._write() as tx:
+            row = tx.insert(key, State.PENDING, payload, source, None)
+            if row is None:
+                return Enqueued(item_of(tx.fetch_key(key)), created=False)
+            tx.log(row, Action.ENQUEUE, None, None, None)
+        return Enqueued(item_of(row), created=True)
+
+    def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
+        # A digest, not a random id: enqueueing the same bad file again stores nothing new.
+        key = "invalid-" + hashlib.sha256(f"{source}\n{raw}".encode()).hexdigest()[:16]
+        error = "; ".join(errors) or "invalid request"
+        with self._write() as tx:
+            row = tx.insert(key, State.INVALID, raw, source, error)
+            if row is None:
+                return item_of(tx.fetch_key(key))
+            tx.log(row, Action.ADD_INVALID, None, None, error)
+        return item_of(row)
+
+    def claim(
+        self, worker: str, lease_seconds: float, *, item_id: int | None = None
+    ) -> Item | None:
+        with self._write() as tx:
+            row = tx.claimable(item_id)
+            if row is None:
+                return None
+            current, previous = State(row["state"]), row["lease_owner"]
+            lease = {
+                "lease_owner": worker,
+                "lease_expires_at": to_text(tx.now + timedelta(seconds=lease_seconds)),
+                # Every claim counts, a dead worker's item taken over too: a request that kills
+                # its worker each time shows its attempts climbing instead of looping unseen.
+                "attempts": row["attempts"] + 1,
+            }
+            target = State.IN_PROGRESS if current == State.PENDING else current
+            note = f"lease of {previous} expired" if previous else None
+            return tx.change(row, Action.CLAIM, target, lease, worker, note=note)
+
+    def heartbeat(self, item_id: int, worker: str, lease_seconds: float) -> None:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            if State(row["state"]) not in LEASED_STATES:
+                raise IllegalTransition(
+                    f"item {item_id} is {row['state']}: only an item in progress has a lease"
+                )
+            check_holder(row, worker)
+            tx.run(
+                "UPDATE items SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?",
+                (to_text(tx.now + timedelta(seconds=lease_seconds)), item_id, worker),
+            )
+
+    def mark_submitting(self, item_id: int, worker: str) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            first = {"submitting_at": row["submitting_at"] or tx.stamp}
+            return tx.change(row, Action.MARK_SUBMITTING, State.SUBMITTING, first, worker, True)
+
+    def finish(
+        self,
+        item_id: int,
+        worker: str,
+        state: State,
+        *,
+        portal_status: str | None = None,
+        reference_id: str | None = None,
+        outcome: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Item:
+        facts = {
+            **_NO_LEASE,
+            "portal_status": portal_status,
+            "reference_id": reference_id,
+            "outcome": None if outcome is None else json.dumps(outcome),
+            "error": error,
+        }
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            return tx.change(row, Action.FINISH, State(state), facts, worker, True, note=error)
+
+    def release(self, item_id: int, worker: str, *, error: str | None = None) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            current = State(row["state"])
+            target = State.PENDING if current == State.IN_PROGRESS else current
+            facts = {**_NO_LEASE, "error": error}
+            return tx.change(row, Action.RELEASE, target, facts, worker, True, note=error)
+
+    def update_decision(
+        self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None
+    ) -> Item:
+        facts = {"portal_status": portal_status}
+        if outcome is not None:
+            facts["outcome"] = json.dumps(outcome)
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            return tx.change(
+                row, Action.UPDATE_DECISION, State.SUBMITTED, facts, note=portal_status
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _select(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._read() as db:
+            rows: list[Row] = db.execute(self.dialect.sql(statement), params).fetchall()
+        return rows
+
+    def get(self, item_id: int) -> Item:
+        for row in self._select("SELECT * FROM items WHERE id = ?", (item_id,)):
+            return item_of(row)
+        raise ItemNotFound(f"no queue item has id {item_id}")
+
+    def get_by_key(self, key: str) -> Item | None:
+        rows = self._select("SELECT * FROM items WHERE key = ?", (key,))
+        return item_of(rows[0]) if rows else None
+
+    def items(self, state: State | None = None) -> list[Item]:
+        wanted = None if state is None else str(state)
+        rows = self._select(
+            "SELECT * FROM items WHERE CAST(? AS TEXT) IS NULL OR state = ? ORDER BY id",
+            (wanted, wanted),
+        )
+        return [item_of(row) for row in rows]
+
+    def counts(self) -> dict[State, int]:
+        rows = self._select("SELECT state, COUNT(*) AS n FROM items GROUP BY state")
+        found = {State(row["state"]): row["n"] for row in rows}
+        return {state: found.get(state, 0) for state in State}
+
+    def history(self, item_id: int) -> list[Event]:
+        self.get(item_id)
+        rows = self._select("SELECT * FROM item_events WHERE item_id = ? ORDER BY id", (item_id,))
+        return [_event(row) for row in rows]
+
+
+def check_holder(row: Row, worker: str | None) -> None:
+    if row["lease_owner"] != worker:
+        holder = row["lease_owner"] or "nobody"
+        raise LeaseLost(f"item {row['id']} is leased to {holder}, not to {worker}")
+
+
+def to_text(moment: datetime) -> str:
+    """Fixed-width ISO-8601 UTC, so that comparing the text compares the times."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def item_of(row: Row) -> Item:
+    """The row as an ``Item``, whose fields are the ``items`` columns."""
+    values = dict(row)
+    times = ("lease_expires_at", "created_at", "updated_at", "submitting_at")
+    values.update({column: _time(values[column]) for column in times})
+    values["state"] = State(values["state"])
+    values["outcome"] = None if row["outcome"] is None else json.loads(row["outcome"])
+    return Item(**values)
+
+
+def _event(row: Row) -> Event:
+    return Event(
+        item_id=row["item_id"],
+        at=datetime.fromisoformat(row["happened_at"]),
+        action=Action(row["action"]),
+        from_state=None if row["from_state"] is None else State(row["from_state"]),
+        to_state=State(row["to_state"]),
+        worker=row["worker"],
+        note=row["note"],
+    )

@@ -1,0 +1,1 @@
+"""``pa-bot replay``: QA scenarios replayed against a freshly reset mock portal."""

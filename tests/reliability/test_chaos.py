@@ -1,0 +1,172 @@
+"""Chaos: ``pa-bot run --workers 2`` killed with SIGKILL at random moments (seeded), started
+again until the queue is drained, then checked against the portal's oracle: every request
+submitted exactly once, none lost, every reference id in the queue equal to the portal's.
+
+Reproduce the figures in docs/RELIABILITY.md with:
+    .venv/bin/pytest tests/reliability/test_chaos.py -s -n 0
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.queue import FINAL_STATES, Item, State, open_queue
+from tests.support.admin import PortalAdmin
+from tests.support.cli import pa_bot, pa_bot_env
+from tests.support.requests import varied_requests
+
+pytestmark = pytest.mark.slow
+
+REQUESTS = 40
+KILLS = 5
+LEASE_SECONDS = 10
+MAX_RUNS = 20
+
+
+@dataclass
+class Figures:
+    requests: int = 0
+    kills: int = 0
+    runs: int = 0
+    faults_injected: int = 0
+    submitted: int = 0
+    reconciled: int = 0
+    duplicates: int = 0
+    lost: int = 0
+
+    def line(self, name: str) -> str:
+        return (
+            f"chaos[{name}]: requests={self.requests} runs={self.runs} kills={self.kills} "
+            f"faults_injected={self.faults_injected} submitted={self.submitted} "
+            f"reconciled={self.reconciled} duplicates={self.duplicates} lost={self.lost}"
+        )
+
+
+def items_of(settings: Settings) -> list[Item]:
+    queue = open_queue(settings.queue_url)
+    try:
+        return queue.items()
+    finally:
+        queue.close()
+
+
+def wait_for_leases(items: list[Item]) -> None:
+    """Let the leases of the killed workers run out, so that the next run may take them over."""
+    expiries = [i.lease_expires_at for i in items if i.lease_expires_at and i.lease_owner]
+    if expiries:
+        remaining = (max(expiries) - datetime.now(UTC)).total_seconds()
+        time.sleep(max(0.0, remaining) + 0.5)
+
+
+def working(process: subprocess.Popen[bytes], log_path: Path) -> bool:
+    """Wait until the run has started on an item (a kill before that proves nothing)."""
+    while process.poll() is None:
+        if '"item_started"' in log_path.read_text():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def run_until_drained(settings: Settings, tmp_path: Path, seed: int) -> Figures:
+    """Start the run, kill it at random moments KILLS times, then let runs finish the queue."""
+    rng = random.Random(seed)
+    figures = Figures(requests=REQUESTS)
+    env = pa_bot_env(settings) | {"PA_BOT_LEASE_SECONDS": str(LEASE_SECONDS)}
+    while figures.runs < MAX_RUNS:
+        items = items_of(settings)
+        if all(i.state in FINAL_STATES for i in items):
+            return figures
+        wait_for_leases(items)
+        figures.runs += 1
+        log_path = tmp_path / f"run-{figures.runs}.log"
+        log = log_path.open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            if figures.kills < KILLS and working(process, log_path):
+                try:
+                    process.wait(timeout=rng.uniform(0.5, 8.0))
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    figures.kills += 1
+            process.wait(timeout=600)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            log.close()
+    raise AssertionError(f"the queue was not drained after {MAX_RUNS} runs")
+
+
+def check_against_portal(settings: Settings, portal: PortalAdmin, figures: Figures) -> None:
+    items = items_of(settings)
+    recorded = portal.authorizations()
+    content = Counter(
+        (a["member_id"], tuple(sorted(a["procedure_codes"])), a["start_date"]) for a in recorded
+    )
+    submitted = [i for i in items if i.state == State.SUBMITTED]
+    queue_refs = Counter(i.reference_id for i in submitted)
+    portal_refs = {a["reference_id"] for a in recorded}
+    figures.faults_injected = portal.stats()["faults_injected"]
+    figures.submitted = len(submitted)
+    figures.reconciled = sum(bool((i.outcome or {}).get("reconciled")) for i in submitted)
+    figures.duplicates = sum(n - 1 for n in content.values())
+    figures.lost = sum(1 for i in items if i.state not in FINAL_STATES) + len(
+        set(queue_refs) ^ portal_refs
+    )
+    assert len(items) == REQUESTS
+    assert [i.key for i in items if i.state not in FINAL_STATES] == []
+    assert figures.duplicates == 0, f"submitted twice: {[k for k, n in content.items() if n > 1]}"
+    assert [ref for ref, n in queue_refs.items() if n > 1] == []
+    assert set(queue_refs) == portal_refs, "queue and portal disagree on reference ids"
+    assert figures.lost == 0
+    assert all(i.state != State.FAILED for i in items), [i.error for i in items]
+
+
+def enqueue(settings: Settings, tmp_path: Path, prefix: str) -> None:
+    path = tmp_path / "day.jsonl"
+    requests = varied_requests(REQUESTS, prefix=prefix)
+    path.write_text("\n".join(r.model_dump_json(exclude_none=True) for r in requests) + "\n")
+    assert pa_bot(settings, "enqueue", str(path)).returncode == 0
+
+
+def test_sigkill_at_random_moments_never_submits_twice_nor_loses_a_request(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    enqueue(settings, tmp_path, "CHAOS")
+
+    figures = run_until_drained(settings, tmp_path, seed=20261126)
+
+    check_against_portal(settings, portal, figures)
+    assert figures.kills == KILLS
+    print(figures.line("sigkill"))
+
+
+def test_sigkill_with_failures_after_submit_and_portal_errors(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    enqueue(settings, tmp_path, "STORM")
+    portal.configure(error_rate=0.1, fail_after_submit_rate=0.3, seed=7)
+
+    figures = run_until_drained(settings, tmp_path, seed=7)
+
+    check_against_portal(settings, portal, figures)
+    assert figures.kills == KILLS and figures.faults_injected > 0
+    assert figures.reconciled > 0, "some failures after Submit were reconciled"
+    print(figures.line("sigkill+faults"))
