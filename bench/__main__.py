@@ -37,7 +37,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scaled", type=int, default=16, help="N for 2 and 4 workers at 0 ms (time budget)"
     )
-    parser.add_argument("--requests-300", type=int, default=8, help="N at 300 ms latency")
+    parser.add_argument("--requests-300", type=int, default=6, help="N at 300 ms latency")
     parser.add_argument("--out", type=Path, default=Path("var/bench/bench.json"))
     return parser.parse_args(argv)
 

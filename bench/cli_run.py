@@ -48,6 +48,12 @@ class CliRun:
         """Requests per hour over the whole command (start-up included)."""
         return self.requests / self.last_final_s * 3600 if self.last_final_s else 0.0
 
+    @property
+    def per_hour_draining(self) -> float:
+        """Requests per hour from the first claim to the last finish (start-up left out)."""
+        draining = self.last_final_s - self.first_claim_s
+        return self.requests / draining * 3600 if draining > 0 else 0.0
+
 
 def run_cli(
     stage: Stage, requests: list[AuthRequest], workers: int, *, watch: bool = False

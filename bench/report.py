@@ -93,6 +93,7 @@ def cli_figures(run: CliRun) -> dict[str, Any]:
         "first_submission_s": round(run.first_submission_s, 2),
         "last_final_s": round(run.last_final_s, 2),
         "per_hour": round(run.per_hour),
+        "per_hour_draining": round(run.per_hour_draining),
         "item_wall_ms": spread([w * 1000 for w in run.item_walls_s]),
         "states": run.states,
         "peak_rss_mb": round(run.memory.rss_mb, 1),

@@ -27,6 +27,7 @@ from bot.browser import private_dir
 from bot.errors import (
     PortalTimeout,
     PortalUnavailable,
+    PortalValidationError,
     SessionExpired,
     SubmissionUnclear,
     TransientError,
@@ -237,10 +238,22 @@ def _same_day(text: str, day: date) -> bool:
 
 
 def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[str]:
+    """Upload what the portal does not list yet; the names it holds afterwards.
+
+    A file the portal refuses does not undo the submission: the request went in, so the
+    item stays ``submitted`` and ``pa-bot follow-up`` shows the attachment as still owed.
+    """
+    uploaded = list(already)
     for path in files:
-        if path.name not in already:
+        if path.name in uploaded:
+            continue
+        try:
             page.upload(path)
-    return [path.name for path in files]
+        except PortalValidationError:
+            log.warning("upload_refused")
+            continue
+        uploaded.append(path.name)
+    return uploaded
 
 
 def _save_proof(page: ResultsPage, folder: Path) -> list[str]:

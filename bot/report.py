@@ -7,6 +7,7 @@ artifacts directory. Rows carry queue keys, never member names or ids.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,11 @@ def _message(error: str | None) -> str:
     return message if message and reason.replace("_", "").isalnum() else error or ""
 
 
+def _short(source: str) -> str:
+    """A source path relative to the working directory when it lies below it."""
+    return source.removeprefix(f"{Path.cwd()}{os.sep}")
+
+
 def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     """Whether a person must look at the item, and the reason in plain words."""
     outcome = item.outcome or {}
@@ -61,7 +67,7 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     if item.state == State.FAILED:
         return True, f"Failed after {item.attempts} attempts: {_message(item.error)}"
     if item.state == State.INVALID:
-        return True, f"Invalid request ({item.source}): {item.error}"
+        return True, f"Invalid request ({_short(item.source)}): {item.error}"
     if item.state == State.SUBMITTING:
         return True, "Submit was clicked but no result was read; the next run reconciles it."
     if item.state in (State.PENDING, State.IN_PROGRESS):
@@ -134,8 +140,10 @@ def print_report(console: Console, rows: list[ReportRow]) -> None:
             escape(row.why),
         )
     console.print(table)
-    totals = ", ".join(f"{k}: {v}" for k, v in sorted(summary(rows).items()))
-    console.print(f"[bold]{len(rows)} items[/] ({totals})")
+    counts = summary(rows)
+    needing = counts.pop("needs_person")
+    totals = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+    console.print(f"[bold]{len(rows)} items[/]: {totals}. [bold]{needing} need a person[/] (!).")
 
 
 _HTML = """<!doctype html>

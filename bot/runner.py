@@ -7,6 +7,7 @@ item and stop.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -21,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot import log
 from bot.config import Settings
 from bot.errors import ExitCode
-from bot.queue import FINAL_STATES, Item, State, open_queue
+from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import previous_run_start, print_report, rows_for, write_report
 from bot.worker import Budget, StopSignal, worker_loop
 
@@ -80,8 +81,10 @@ def _run_processes(
         while any(process.is_alive() for process in processes):
             for process in processes:
                 process.join(timeout=0.5 / workers)
-            done = sum(1 for item in queue.items() if item.id in before and _settled(item))
-            progress.update(done)
+            with contextlib.suppress(QueueUnavailable):
+                progress.update(
+                    sum(1 for item in queue.items() if item.id in before and _settled(item))
+                )
     finally:
         queue.close()
     return [_exit_code(process.exitcode) for process in processes]
@@ -120,17 +123,14 @@ def _finish(
     codes: list[ExitCode],
 ) -> ExitCode:
     last_run = previous_run_start(settings.artifacts_dir, before=started)
-    queue = open_queue(settings.queue_url)
     try:
-        touched = [
-            item
-            for item in queue.items()
-            if item.id in before
-            or item.updated_at >= started
-            or (item.state == State.INVALID and (last_run is None or item.created_at >= last_run))
-        ]
-    finally:
-        queue.close()
+        touched = _touched(settings, started, before, last_run)
+    except QueueUnavailable as exc:
+        console.print(
+            f"[red]The queue is unavailable:[/] {exc}. The run stopped early; items in "
+            "progress return to the queue when their leases expire."
+        )
+        return ExitCode.PORTAL_UNAVAILABLE
     rows = rows_for(touched)
     print_report(console, rows)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started)
@@ -203,3 +203,21 @@ def _on_signals(stop: StopSignal) -> dict[int, _Handler]:
 def _restore_signals(previous: dict[int, _Handler]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _touched(
+    settings: Settings, started: datetime, before: set[int], last_run: datetime | None
+) -> list[Item]:
+    """The items the report shows: those this run could take, those it changed, and the
+    invalid requests queued since the previous run."""
+    queue = open_queue(settings.queue_url)
+    try:
+        return [
+            item
+            for item in queue.items()
+            if item.id in before
+            or item.updated_at >= started
+            or (item.state == State.INVALID and (last_run is None or item.created_at >= last_run))
+        ]
+    finally:
+        queue.close()

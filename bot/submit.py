@@ -13,7 +13,7 @@ from bot.errors import ExitCode, LoginRejected
 from bot.intake import Accepted, Rejected, read_requests
 from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
 from bot.session import PortalSession
-from bot.worker import payload, process_item, worker_name
+from bot.worker import Processed, payload, process_item, worker_name
 
 
 def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
@@ -66,11 +66,16 @@ def _submit_claimed(
         except LoginRejected as exc:
             console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
             return ExitCode.LOGIN_REJECTED
-    done = processed.item
-    print_items(console, [done], show_artifacts=True)
+    print_items(console, [processed.item], show_artifacts=True)
     if processed.portal_down:
         console.print(
             "[red]The portal is unavailable;[/] the request stays queued for a later run."
         )
+    return exit_code_for(processed)
+
+
+def exit_code_for(processed: Processed) -> ExitCode:
+    """The exit code of one processed item, as DESIGN.md's contract gives it."""
+    if processed.portal_down:
         return ExitCode.PORTAL_UNAVAILABLE
-    return ExitCode.FAILED if done.state == State.FAILED else ExitCode.OK
+    return ExitCode.FAILED if processed.item.state == State.FAILED else ExitCode.OK

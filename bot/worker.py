@@ -28,7 +28,15 @@ from bot.errors import (
     TransientError,
 )
 from bot.models import AuthRequest
-from bot.queue import IllegalTransition, Item, LeaseLost, Queue, State, open_queue
+from bot.queue import (
+    IllegalTransition,
+    Item,
+    LeaseLost,
+    Queue,
+    QueueUnavailable,
+    State,
+    open_queue,
+)
 from bot.session import PortalSession
 
 logger = log.get_logger(__name__)
@@ -127,7 +135,7 @@ def _run_and_record(
         done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
         logger.warning("item_failed", error=type(exc).__name__)
         return Processed(done, system_error=True)
-    except (LeaseLost, IllegalTransition):
+    except (LeaseLost, IllegalTransition, QueueUnavailable):
         raise
     except PaBotError as exc:
         done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
@@ -199,8 +207,25 @@ def worker_loop(
     """Claim, process, record, until the queue is empty, the budget spent or a stop is asked.
 
     Returns LOGIN_REJECTED at once when the portal refuses the login, PORTAL_UNAVAILABLE after
-    ``max_consecutive_system_errors`` system errors in a row, else OK.
+    ``max_consecutive_system_errors`` system errors in a row or when the queue is lost, else OK.
     """
+    try:
+        return _drain(settings, stop, budget, index, on_item)
+    except QueueUnavailable as exc:
+        # Whether the last write was committed is unknown: write nothing more and click
+        # nothing more. The item held comes back to the queue when its lease runs out.
+        logger.error("queue_unavailable", error=str(exc))
+        stop.set()
+        return ExitCode.PORTAL_UNAVAILABLE
+
+
+def _drain(
+    settings: Settings,
+    stop: StopSignal,
+    budget: Budget,
+    index: int,
+    on_item: Callable[[Item], None] | None,
+) -> ExitCode:
     queue = open_queue(settings.queue_url)
     worker = f"{worker_name()}-w{index}"
     consecutive = 0

@@ -165,6 +165,9 @@ def _parse(url: str) -> tuple[dict[str, Any], str]:
             "postgresql://user:password@host:port/database"
         ) from None
     user = f"{params['user']}@" if params.get("user") else ""
-    host = params.get("host") or "localhost"
+    host = str(params.get("host") or "localhost")
     port = f":{params['port']}" if params.get("port") else ""
-    return params, f"postgresql://{user}{host}{port}/{params.get('dbname', '')}"
+    socket = ""
+    if host.startswith("/"):  # a unix socket's folder
+        host, socket = "localhost", f" (socket in {host})"
+    return params, f"postgresql://{user}{host}{port}/{params.get('dbname', '')}{socket}"

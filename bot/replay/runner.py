@@ -21,11 +21,12 @@ from bot import log
 from bot.browser import open_browser, private_dir
 from bot.config import Settings
 from bot.errors import ExitCode, LoginRejected
-from bot.queue import FINAL_STATES, Action, Item, Queue, State, open_queue
+from bot.queue import FINAL_STATES, Action, Item, Queue, open_queue
 from bot.replay.portal import AdminError, MockAdmin, mock_portal
 from bot.replay.scenario import Loaded, Malformed, collect, load
 from bot.session import PortalSession
-from bot.worker import Processed, payload, process_item, worker_name
+from bot.submit import exit_code_for
+from bot.worker import payload, process_item, worker_name
 
 logger = log.get_logger(__name__)
 
@@ -200,14 +201,7 @@ def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, Ex
         processed = process_item(queue, session, claimed, worker)
     except LoginRejected:
         return queue.get(item.id), ExitCode.LOGIN_REJECTED
-    return processed.item, _exit_code(processed)
-
-
-def _exit_code(processed: Processed) -> ExitCode:
-    """``pa-bot submit``'s exit code for a processed item (bot/submit.py)."""
-    if processed.portal_down:
-        return ExitCode.PORTAL_UNAVAILABLE
-    return ExitCode.FAILED if processed.item.state == State.FAILED else ExitCode.OK
+    return processed.item, exit_code_for(processed)
 
 
 def _observe(queue: Queue, item: Item, code: ExitCode, admin: MockAdmin) -> Observed:

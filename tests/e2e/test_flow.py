@@ -210,6 +210,20 @@ def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
     assert outcome.uploaded == ["clinical-notes.pdf"]
 
 
+def test_a_refused_attachment_leaves_the_request_submitted(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
+    files = [str(attachment("fake.pdf")), str(attachment())]
+    request = make_request("clinical", meet=False, attachments=files)
+
+    outcome = flow.process(session, request, RecordingJournal())
+
+    assert outcome.state == "submitted" and outcome.reference_id
+    assert outcome.uploaded == ["clinical-notes.pdf"], "fake.pdf is still owed"
+    (recorded,) = portal.authorizations()
+    assert recorded["attachments"] == ["clinical-notes.pdf"]
+
+
 def test_a_503_on_submit_is_never_sent_again_blind(
     session: PortalSession, portal: PortalAdmin
 ) -> None:

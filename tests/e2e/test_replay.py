@@ -27,7 +27,6 @@ def junit_cases(path: Path) -> dict[str, ET.Element]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("heavy")
 def test_every_fixture_scenario_passes(settings: Settings, tmp_path: Path) -> None:
     env = pa_bot_env(settings)
     del env["PA_BOT_PORTAL_URL"]  # replay starts a portal of its own
@@ -155,6 +154,18 @@ def test_an_unreachable_portal_fails_each_scenario_with_the_reason(
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count("unreachable") >= 2
     assert "0 of 2 scenarios passed, 2 failed" in done.stdout
+
+
+def test_a_refused_login_shows_as_exit_code_4(settings: Settings, portal: PortalAdmin) -> None:
+    done = pa_bot(
+        settings, "replay", str(SCENARIOS), "--grep", "^outcome-denied", password="wrong-password"
+    )
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "state: expected submitted, got pending" in done.stdout
+    assert "exit_code: expected 0, got 4" in done.stdout
+    assert portal.stats()["logins_failed"] == 1, "no further login attempts"
+    assert "wrong-password" not in done.stdout + done.stderr
 
 
 def test_schema_is_printed_as_json(settings: Settings) -> None:

@@ -128,21 +128,37 @@ def test_login_rejected_stops_at_once_with_exit_4(
     assert "wrong-password" not in done.stdout + done.stderr
 
 
-def test_portal_down_stops_with_exit_3_and_a_later_run_finishes(
+def test_portal_down_mid_run_stops_with_exit_3_and_a_later_run_finishes(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
-    path = write_jsonl(tmp_path / "day.jsonl", 6, prefix="DOWN")
+    path = write_jsonl(tmp_path / "day.jsonl", 8, prefix="DOWN")
     pa_bot(settings, "enqueue", str(path))
-    portal.configure(maintenance=True)
-    env = {"PA_BOT_MAX_CONSECUTIVE_SYSTEM_ERRORS": "2", "PA_BOT_MAX_ATTEMPTS": "2"}
+    env = pa_bot_env(settings) | {
+        "PA_BOT_MAX_CONSECUTIVE_SYSTEM_ERRORS": "2",
+        "PA_BOT_MAX_ATTEMPTS": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if '"item_done"' in line:
+                portal.configure(maintenance=True)
+                break
+        process.communicate(timeout=180)
+    finally:
+        process.kill()
 
-    down = pa_bot(settings, "run", extra_env=env)
-
-    assert down.returncode == ExitCode.PORTAL_UNAVAILABLE, down.stdout[-2000:]
+    assert process.returncode == ExitCode.PORTAL_UNAVAILABLE
     items = queue_items(settings)
-    assert {i.state for i in items} == {State.PENDING}
-    assert sum(1 for i in items if i.attempts == 0) >= 4, "untouched items stay untouched"
-    assert portal.authorizations() == []
+    assert any(i.state in FINAL_STATES for i in items), "the first items were done"
+    assert all(i.state in FINAL_STATES or i.state == State.PENDING for i in items)
+    assert sum(1 for i in items if i.attempts == 0) >= 3, "untouched items stay untouched"
 
     portal.configure(maintenance=False)
     again = pa_bot(settings, "run", extra_env=env)

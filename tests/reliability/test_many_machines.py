@@ -33,7 +33,9 @@ MACHINES = 4
 KILLS = 8
 SEED = 20261127
 LEASE_SECONDS = 10  # the least the settings allow: a killed machine's items come back soon
-DEADLINE_SECONDS = 480  # a guard against a hang, not a target: the drain takes 1-4 minutes
+# A guard against a hang, not a target: four Chromiums do the work, so the drain takes what the
+# CPU allows (about 6 minutes on 2 cores shared with other test runs, load average 20).
+DEADLINE_SECONDS = 480
 
 
 @dataclass
@@ -99,7 +101,6 @@ class Machine:
 
 @pytest.mark.slow
 @pytest.mark.e2e
-@pytest.mark.xdist_group("heavy")
 def test_four_machines_killed_at_random_submit_every_request_exactly_once(
     settings: Settings,
     portal: PortalAdmin,

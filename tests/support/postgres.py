@@ -29,7 +29,8 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 ENV_URL = "PA_BOT_TEST_POSTGRES_URL"
-TEMPLATE = "pa_bot_test_template"
+TEMPLATE = f"pa_bot_test_template_{os.getpid()}"
+"""Per test process: xdist's workers may share one server (``PA_BOT_TEST_POSTGRES_URL``)."""
 INSTALL_HINT = (
     "The queue tests need Postgres: install Debian's postgresql package "
     "(apt-get install postgresql; .ci/run does), or set PA_BOT_TEST_POSTGRES_URL to a "
@@ -90,16 +91,17 @@ class PostgresServer:
         self.made.append(name)
         return url_of(self.params, name)
 
-    def drop_made(self) -> None:
+    def drop_made(self, *also: str) -> None:
         with self.admin() as db:
-            while self.made:
-                name = self.made.pop()
+            for name in [*reversed(self.made), *also]:
                 db.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
+        self.made.clear()
 
 
-def _binaries() -> Path:
+def binaries() -> Path:
+    """The folder of the newest Debian Postgres binaries; the test fails without them."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4])
     )
@@ -119,7 +121,7 @@ def _free_port() -> int:
 def throwaway_cluster() -> Iterator[dict[str, Any]]:
     """initdb, start and, at the end, stop and delete a cluster listening on a unix socket in its
     own temporary folder. Postgres refuses to run as root, so as root it runs as ``postgres``."""
-    bin_dir = _binaries()
+    bin_dir = binaries()
     as_owner: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="pa-bot-pg-"))
     if os.geteuid() == 0:
@@ -168,6 +170,7 @@ def pg_server() -> Iterator[PostgresServer]:
         server = PostgresServer(conninfo_to_dict(given))
         server.prepare()
         yield server
+        server.drop_made(TEMPLATE)  # a shared server keeps nothing of ours
         return
     with throwaway_cluster() as params:
         server = PostgresServer(params)

@@ -117,12 +117,13 @@ def test_morning_report_flags_an_overdue_decision() -> None:
 
 
 def test_status_record_carries_the_due_date_and_overdue_flag() -> None:
-    old = replace(item(), submitting_at=datetime.now(UTC) - timedelta(days=8))
+    eight_days_ago = datetime.now(UTC) - timedelta(days=8)
+    old = replace(item(), submitting_at=eight_days_ago)
     fresh = replace(item(), submitting_at=datetime.now(UTC))
 
     record = item_record(old)
 
     assert record["overdue"] is True
-    assert record["decision_due"] == (old.submitting_at + timedelta(days=7)).isoformat()
+    assert record["decision_due"] == (eight_days_ago + timedelta(days=7)).isoformat()
     assert item_record(fresh)["overdue"] is False
     assert item_record(item("approved"))["decision_due"] is None

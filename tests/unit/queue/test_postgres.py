@@ -18,7 +18,7 @@ from bot.queue import (
     open_queue,
 )
 from bot.queue.postgres import PostgresQueue
-from tests.support.postgres import PostgresServer, url_of
+from tests.support.postgres import PostgresServer, binaries, url_of
 from tests.unit.queue.conftest import FakeClock
 
 SECRET = "s3cret-pw"
@@ -41,6 +41,15 @@ def _unused_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def test_without_postgres_the_tests_fail_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tests.support.postgres.glob.glob", lambda pattern: [])
+
+    with pytest.raises(pytest.fail.Exception, match="install Debian's postgresql package"):
+        binaries()
 
 
 def test_both_url_schemes_open_the_postgres_backend(pg_url: str) -> None:
