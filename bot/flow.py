@@ -131,6 +131,9 @@ def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> 
         log.info("session_expired")
         session.log_in()
         raise
+    except (PortalUnavailable, SubmissionUnclear):
+        session.arm_resend()
+        raise
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from bot.errors import (
     PaBotError,
     TransientError,
 )
-from bot.models import AuthRequest, PortalStatus
+from bot.models import QUEUED, AuthRequest, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
 from bot.session import PortalSession
@@ -91,7 +91,7 @@ def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[Fol
 def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
     """Read the item's authorization on the Status tab; record a new decision, upload what is
     owed. Portal trouble is retried; what is left is reported on the item, never raised."""
-    request = AuthRequest.model_validate_json(item.payload)
+    request = AuthRequest.model_validate_json(item.payload, context=QUEUED)
     result = FollowUp(item=item, was=item.portal_status)
     retrying = Retrying(
         retry=retry_if_exception_type(TransientError),

@@ -37,7 +37,7 @@ class PortalSession:
         self.logins = 0
         self._tracing = False
         self._resend_unavailable = True
-        self.context.route(f"{self.base_url}/**", self._resend_on_503)
+        self._resend_armed = False
 
     def log_in(self) -> None:
         """One login attempt; ``LoginRejected`` propagates and must stop the run."""
@@ -71,6 +71,17 @@ class PortalSession:
         except SessionExpired:
             self.log_in()
             return status.open(self.base_url)
+
+    def arm_resend(self) -> None:
+        """From now on, send requests that the portal answers with 503 again (see below).
+
+        Armed after the first sign of an unavailable portal rather than from the start: routing
+        every request through the driver costs each one time, and a healthy portal needs none.
+        """
+        if not self._resend_armed:
+            self.context.route(f"{self.base_url}/**", self._resend_on_503)
+            self._resend_armed = True
+            log.info("resend_armed")
 
     @contextlib.contextmanager
     def no_resend(self) -> Iterator[None]:
@@ -117,7 +128,9 @@ class PortalSession:
         route.fulfill(response=response)
 
     def start_trace(self) -> None:
-        self.context.tracing.start(screenshots=True, snapshots=True)
+        # DOM snapshots show every action of a failed attempt in the trace viewer, and the flow
+        # keeps a failure screenshot; the screencast beside them cost ~0.7 CPU s per request.
+        self.context.tracing.start(screenshots=False, snapshots=True)
         self._tracing = True
 
     def stop_trace(self, keep_as: Path | None) -> None:

@@ -27,7 +27,7 @@ from bot.errors import (
     PortalUnavailable,
     TransientError,
 )
-from bot.models import AuthRequest
+from bot.models import QUEUED, AuthRequest
 from bot.queue import (
     IllegalTransition,
     Item,
@@ -89,7 +89,7 @@ def process_item(
     ``LoginRejected`` is re-raised after the item is released: the run must stop.
     """
     settings = session.settings
-    request = AuthRequest.model_validate_json(item.payload)
+    request = AuthRequest.model_validate_json(item.payload, context=QUEUED)
     journal = QueueJournal(queue, item, worker, settings.lease_seconds, on_step)
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
         logger.info("item_started", state=str(item.state), attempts=item.attempts)

@@ -76,7 +76,7 @@ def test_a_dead_workers_submitting_item_is_reconciled_by_the_next(
 ) -> None:
     request = make_request("clinical")
     item = queue.enqueue(request.key, payload(request), "day.json#0").item
-    queue.claim("dead-worker", 0.001, item_id=item.id)
+    queue.claim("dead-worker", 0, item_id=item.id)
     queue.mark_submitting(item.id, "dead-worker")
     flow.process(session, request, RecordingJournal())  # the dead worker's click reached the portal
 
@@ -93,7 +93,7 @@ def test_a_worker_whose_lease_was_taken_over_writes_nothing(
 ) -> None:
     request = make_request("clinical")
     item = queue.enqueue(request.key, payload(request), "day.json#0").item
-    slow = queue.claim("slow-worker", 0.001, item_id=item.id)
+    slow = queue.claim("slow-worker", 0, item_id=item.id)
     assert slow is not None
     taken = queue.claim("next-worker", settings.lease_seconds)
     assert taken is not None and taken.id == item.id
