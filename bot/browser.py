@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.config import Settings
-from bot.errors import BrowserNotFound
+from bot.errors import BrowserNotFound, ConfigError
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -63,7 +64,18 @@ def find_chromium(playwright: Playwright, configured: Path | None = None) -> Pat
 
 
 def launch(playwright: Playwright, settings: Settings, slow_mo_ms: float = 0) -> Browser:
-    """Launch Chromium with the flags this closed network needs."""
+    """Launch Chromium with the flags this closed network needs, or connect to a remote one."""
+    endpoint = settings.browser_endpoint
+    if endpoint:
+        try:
+            if endpoint.startswith(("http://", "https://")):
+                return playwright.chromium.connect_over_cdp(endpoint, slow_mo=slow_mo_ms)
+            return playwright.chromium.connect(endpoint, slow_mo=slow_mo_ms)
+        except PlaywrightError:
+            raise ConfigError(
+                f"no browser answers at PA_BOT_BROWSER_ENDPOINT={endpoint}: start one there "
+                "(python -m playwright run-server, or chromium --remote-debugging-port)"
+            ) from None
     executable = find_chromium(playwright, settings.browser_executable)
     return playwright.chromium.launch(
         executable_path=str(executable),

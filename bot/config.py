@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=16)
     max_attempts: int = Field(default=3, ge=1, le=20)
     browser_executable: Path | None = None
+    browser_endpoint: str | None = None
+    """A Chromium elsewhere: ``ws://…`` (a Playwright server) or ``http://…`` (Chrome DevTools)."""
     timeout_ms: int = Field(default=15_000, ge=1_000)
     max_consecutive_system_errors: int = Field(default=5, ge=1)
     lease_seconds: int = Field(default=300, ge=10)

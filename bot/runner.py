@@ -135,6 +135,9 @@ def _finish(
     print_report(console, rows)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started)
     console.print(f"Report: {html_path} (JSON: {json_path})")
+    if ExitCode.USAGE in codes:
+        console.print("[red]Configuration error:[/] the run stopped; see the log for what to fix.")
+        return ExitCode.USAGE
     if ExitCode.LOGIN_REJECTED in codes:
         console.print("[red]Login rejected:[/] the run stopped; no further login attempts made.")
         return ExitCode.LOGIN_REJECTED

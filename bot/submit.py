@@ -9,7 +9,7 @@ from rich.console import Console
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import StepProgress, print_invalid, print_items
-from bot.errors import ExitCode, LoginRejected
+from bot.errors import ConfigError, ExitCode, LoginRejected
 from bot.intake import Accepted, Rejected, read_requests
 from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
 from bot.session import PortalSession
@@ -66,6 +66,10 @@ def _submit_claimed(
         except LoginRejected as exc:
             console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
             return ExitCode.LOGIN_REJECTED
+        except ConfigError as exc:
+            queue.release(item.id, worker, error="configuration error")
+            console.print(f"[red]error:[/] {exc}")
+            return ExitCode.USAGE
     print_items(console, [processed.item], show_artifacts=True)
     if processed.portal_down:
         console.print(

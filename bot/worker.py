@@ -21,6 +21,7 @@ from bot.browser import open_browser
 from bot.config import Settings
 from bot.errors import (
     BusinessError,
+    ConfigError,
     ExitCode,
     LoginRejected,
     PaBotError,
@@ -217,6 +218,10 @@ def worker_loop(
         logger.error("queue_unavailable", error=str(exc))
         stop.set()
         return ExitCode.PORTAL_UNAVAILABLE
+    except ConfigError as exc:
+        logger.error("configuration_error", error=str(exc))
+        stop.set()
+        return ExitCode.USAGE
 
 
 def _drain(
