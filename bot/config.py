@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_consecutive_system_errors: int = Field(default=5, ge=1)
     lease_seconds: int = Field(default=300, ge=10)
     retry_wait_seconds: float = Field(default=1.0, ge=0)
+    trace_snapshots: bool = False
+    """DOM snapshots and network in the failure traces: richer to debug, ~0.3 CPU s per request."""
 
     @field_validator("portal_url")
     @classmethod

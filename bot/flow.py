@@ -296,5 +296,6 @@ def _keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
     session.stop_trace(trace)
     try:
         session.page.screenshot(path=str(attempt.artifacts / "failure.png"), full_page=True)
+        (attempt.artifacts / "failure.html").write_text(session.page.content())
     except Exception:
-        log.warning("failure_screenshot_failed")
+        log.warning("failure_evidence_failed")

@@ -41,9 +41,9 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
     total = len(before) if max_items is None else min(len(before), max_items)
     logger.info("run_started", workers=workers, waiting=len(before), max_items=max_items)
     context = multiprocessing.get_context("spawn")
-    stop = context.Event()
+    stop = RunStop(context.Event())
     shared: Synchronized[int] = context.Value("i", -1 if max_items is None else max_items)
-    previous = _on_signals(stop)
+    previous = on_signals(stop)
     try:
         with _progress(console, total) as progress:
             if workers == 1:
@@ -60,7 +60,7 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
 def _run_processes(
     settings: Settings,
     context: multiprocessing.context.SpawnContext,
-    stop: StopSignal,
+    stop: RunStop,
     shared: Synchronized[int],
     workers: int,
     progress: RunProgress,
@@ -69,7 +69,7 @@ def _run_processes(
     processes = [
         context.Process(
             target=_child,
-            args=(settings, stop, shared, index, log.current_json()),
+            args=(settings, stop.event, shared, index, log.current_json()),
             name=f"pa-bot-worker-{index}",
         )
         for index in range(workers)
@@ -79,6 +79,7 @@ def _run_processes(
     queue = open_queue(settings.queue_url)
     try:
         while any(process.is_alive() for process in processes):
+            stop.is_set()  # passes a signal on to the workers
             for process in processes:
                 process.join(timeout=0.5 / workers)
             with contextlib.suppress(QueueUnavailable):
@@ -92,7 +93,7 @@ def _run_processes(
 
 def _child(
     settings: Settings,
-    stop: StopSignal,
+    event: StopSignal,
     shared: Synchronized[int],
     index: int,
     log_json: bool | None,
@@ -100,7 +101,8 @@ def _child(
     """A worker process: its own logging, its own Chromium, the shared stop signal."""
     log.configure(json=log_json, stream=sys.stderr)
     log.protect_secret(settings)
-    _on_signals(stop)
+    stop = RunStop(event)
+    on_signals(stop)
     sys.exit(int(worker_loop(settings, stop, Budget(shared), index)))
 
 
@@ -188,14 +190,36 @@ def _progress(console: Console, total: int) -> RunProgress:
 _Handler = signal.Handlers | int | None | object
 
 
-def _on_signals(stop: StopSignal) -> dict[int, _Handler]:
+class RunStop:
+    """The run's stop signal: the Event that the worker processes share, and what a signal asked.
+
+    A signal handler only records the signal. It runs between two bytecodes of the main thread,
+    which may be holding the very lock that setting the Event takes (``Event.is_set`` takes it
+    too), or the log's write lock, and would then wait for itself forever. ``is_set``, ordinary
+    code, logs the request and passes it on to the Event.
+    """
+
+    def __init__(self, event: StopSignal) -> None:
+        self.event = event
+        self.requested: signal.Signals | None = None
+
+    def is_set(self) -> bool:
+        if self.requested is not None and not self.event.is_set():
+            logger.warning("stop_requested", signal=self.requested.name)
+            self.event.set()
+        return self.event.is_set()
+
+    def set(self) -> None:
+        self.event.set()
+
+
+def on_signals(stop: RunStop) -> dict[int, _Handler]:
     """SIGINT and SIGTERM ask for a clean stop: finish or release the current item, then exit."""
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def handler(signum: int, _frame: FrameType | None) -> None:
-        logger.warning("stop_requested", signal=signal.Signals(signum).name)
-        stop.set()
+        stop.requested = signal.Signals(signum)
 
     previous: dict[int, _Handler] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):

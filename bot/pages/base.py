@@ -50,7 +50,11 @@ class PortalPage:
         return trouble.or_(self._login) if self.login_is_trouble else trouble
 
     def _raise_for_trouble(self) -> None:
-        """Raise the error that the portal's current screen stands for, if it is an error screen."""
+        """Raise the error that the portal's current screen stands for, if it is an error screen.
+
+        One query answers the common case (no error screen); the five below only name it."""
+        if not self._trouble().first.is_visible():
+            return
         if self._maintenance.is_visible():
             raise PortalMaintenance("the portal is in scheduled maintenance")
         if self._unavailable.is_visible():

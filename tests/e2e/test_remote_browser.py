@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from bot.browser import LAUNCH_ARGS, find_chromium
 from bot.config import Settings
@@ -33,10 +33,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def remote_chromium() -> Iterator[str]:
-    """A headless Chromium of its own, listening for DevTools clients on a free port."""
-    with sync_playwright() as playwright:
-        executable = find_chromium(playwright)
+def remote_chromium(playwright: Playwright) -> Iterator[str]:
+    """A headless Chromium of its own, listening for DevTools clients on a free port.
+
+    pytest-playwright's session ``playwright`` is used to find it: a second sync Playwright in
+    the same process refuses to start once the first one runs."""
+    executable = find_chromium(playwright)
     port = free_port()
     with tempfile.TemporaryDirectory() as profile:
         process = subprocess.Popen(

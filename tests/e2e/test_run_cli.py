@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from bot.config import Settings
 from bot.errors import ExitCode
 from bot.queue import FINAL_STATES, Item, State, open_queue
 from tests.support.admin import PortalAdmin
-from tests.support.cli import pa_bot, pa_bot_env
+from tests.support.cli import pa_bot, pa_bot_env, run_and_act_after_first_item
 from tests.support.requests import varied_requests
 
 pytestmark = pytest.mark.e2e
@@ -137,24 +135,9 @@ def test_portal_down_mid_run_stops_with_exit_3_and_a_later_run_finishes(
         "PA_BOT_MAX_CONSECUTIVE_SYSTEM_ERRORS": "2",
         "PA_BOT_MAX_ATTEMPTS": "2",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if '"item_done"' in line:
-                portal.configure(maintenance=True)
-                break
-        process.communicate(timeout=180)
-    finally:
-        process.kill()
+    code, _ = run_and_act_after_first_item(env, lambda _process: portal.configure(maintenance=True))
 
-    assert process.returncode == ExitCode.PORTAL_UNAVAILABLE
+    assert code == ExitCode.PORTAL_UNAVAILABLE
     items = queue_items(settings)
     assert any(i.state in FINAL_STATES for i in items), "the first items were done"
     assert all(i.state in FINAL_STATES or i.state == State.PENDING for i in items)
@@ -175,24 +158,11 @@ def test_sigterm_finishes_or_releases_the_current_item(
     path = write_jsonl(tmp_path / "day.jsonl", 8, prefix="TERM")
     pa_bot(settings, "enqueue", str(path))
     portal.configure(latency_ms=150)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=pa_bot_env(settings),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    code, _ = run_and_act_after_first_item(
+        pa_bot_env(settings), lambda process: process.send_signal(signal.SIGTERM)
     )
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if '"item_done"' in line:
-                break
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=120)
-    finally:
-        process.kill()
 
-    assert process.returncode in (ExitCode.OK, ExitCode.FAILED)
+    assert code in (ExitCode.OK, ExitCode.FAILED)
     items = queue_items(settings)
     assert all(i.state in FINAL_STATES or i.state == State.PENDING for i in items)
     assert all(i.lease_owner is None for i in items), "no item is left claimed"

@@ -3,8 +3,6 @@ nothing lost (the item held comes back when its lease runs out)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +13,7 @@ from bot.config import Settings
 from bot.errors import ExitCode
 from bot.queue import FINAL_STATES, State, open_queue
 from tests.support.admin import PortalAdmin
-from tests.support.cli import pa_bot, pa_bot_env
+from tests.support.cli import pa_bot, pa_bot_env, run_and_act_after_first_item
 from tests.support.postgres import PostgresServer
 from tests.support.postgres import pg_new_url as pg_new_url
 from tests.support.postgres import pg_server as pg_server
@@ -37,33 +35,20 @@ def test_a_lost_queue_connection_stops_the_run_cleanly_with_exit_3(
     day.write_text("".join(r.model_dump_json(exclude_none=True) + "\n" for r in varied_requests(6)))
     assert pa_bot(shared, "enqueue", str(day)).returncode == ExitCode.OK
     dbname = urlsplit(url).path.lstrip("/")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=pa_bot_env(shared),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        seen = []
-        for line in process.stderr:
-            seen.append(line)
-            if '"item_done"' in line:
-                with pg_server.admin() as admin:
-                    admin.execute(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = %s AND pid <> pg_backend_pid()",
-                        (dbname,),
-                    )
-                break
-        out, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
 
-    assert process.returncode == ExitCode.PORTAL_UNAVAILABLE, out[-2000:] + err[-2000:]
-    assert "Traceback" not in "".join(seen) + err
-    assert "queue" in (out + err).lower()
+    def cut_the_connections(_process: object) -> None:
+        with pg_server.admin() as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (dbname,),
+            )
+
+    code, log = run_and_act_after_first_item(pa_bot_env(shared), cut_the_connections)
+
+    assert code == ExitCode.PORTAL_UNAVAILABLE, log[-2000:]
+    assert "Traceback" not in log
+    assert "queue_unavailable" in log
     queue = open_queue(url)
     try:
         items = queue.items()

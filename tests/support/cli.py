@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 from bot.config import Settings
 
@@ -50,3 +51,29 @@ def pa_bot(
         timeout=timeout,
         check=False,
     )
+
+
+def run_and_act_after_first_item(
+    env: dict[str, str], act: Callable[[subprocess.Popen[str]], object], *, timeout: float = 180
+) -> tuple[int, str]:
+    """``pa-bot run`` in the background; ``act`` once its first item is done; its exit code
+    and all it wrote to standard error (the JSON log lines)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if '"item_done"' in line:
+                act(process)
+                break
+        _, rest = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return process.returncode, "".join(seen) + rest
