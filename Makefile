@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/pa-bot demo
 
 test: setup
-	$(BIN)/pytest -n 3 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: setup
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"

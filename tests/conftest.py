@@ -59,9 +59,3 @@ def settings(portal_url: str, tmp_path: Path) -> Settings:
         retry_wait_seconds=0.01,
         timeout_ms=10_000,
     )
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, so that pytest-xdist hands them out before the quick ones: started
-    last, they would run alone at the end while the other processes sit idle."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
