@@ -22,6 +22,7 @@ from bench import report
 from bench.baseline import run_baseline
 from bench.cli_run import run_cli
 from bench.machine import machine
+from bench.memory import Sampler, playwright_driver
 from bench.netlog import NetLog
 from bench.probe import load
 from bench.workload import stage, workload
@@ -48,9 +49,10 @@ def scenario(folder: Path, latency: int, counts: dict[int, int]) -> dict[str, An
     with stage(folder / "baseline", latency) as place, sync_playwright() as playwright:
         browser = launch(playwright, Settings(portal_url=place.portal_url))
         netlog = NetLog()
-        login_s, timed = run_baseline(browser, place.portal_url, requests, netlog)
+        with Sampler(playwright_driver()) as sampler:
+            login_s, timed = run_baseline(browser, place.portal_url, requests, netlog)
         browser.close()
-    baseline = report.baseline_figures(login_s, timed, netlog)
+    baseline = report.baseline_figures(login_s, timed, netlog, sampler.peak)
     cli: dict[str, Any] = {}
     bot: dict[str, Any] = {}
     for workers in WORKERS:

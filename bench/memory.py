@@ -48,6 +48,17 @@ def descendants(root: int) -> list[int]:
     return found
 
 
+def playwright_driver() -> int:
+    """The pid of this process's Playwright driver (Node.js), the parent of its Chromium."""
+    for pid in descendants(os.getpid())[1:]:
+        try:
+            if b"playwright" in (PROC / str(pid) / "cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    raise LookupError("no Playwright driver runs under this process")
+
+
 def _kb(path: Path, key: str) -> int:
     try:
         for line in path.read_text().splitlines():

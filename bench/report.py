@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bench.baseline import Timed
 from bench.cli_run import CliRun
+from bench.memory import Memory
 from bench.netlog import NetLog
 from bot.flow import STEPS
 
@@ -70,7 +71,11 @@ def bot_figures(run: CliRun, logins_s: list[float], netlog: NetLog) -> dict[str,
     }
 
 
-def baseline_figures(login_s: float, timed: list[Timed], netlog: NetLog) -> dict[str, Any]:
+def baseline_figures(
+    login_s: float, timed: list[Timed], netlog: NetLog, memory: Memory
+) -> dict[str, Any]:
+    """The baseline's split; its memory is Playwright's driver and Chromium only (its Python is
+    the bench itself), with Playwright's defaults: the floor of any Playwright client."""
     figures = split(netlog, [(t.start_s, t.end_s) for t in timed])
     states: dict[str, int] = {}
     for t in timed:
@@ -81,6 +86,8 @@ def baseline_figures(login_s: float, timed: list[Timed], netlog: NetLog) -> dict
         "login_ms": round(login_s * 1000, 1),
         "total_s": round(total, 2),
         "states": states,
+        "peak_pss_mb_driver_and_chromium": round(memory.pss_mb, 1),
+        "peak_uss_mb_driver_and_chromium": round(memory.uss_mb, 1),
     }
 
 
@@ -120,6 +127,9 @@ def document(
         "peak_rss_mb_per_worker": single["peak_pss_mb"],
         "peak_rss_sum_mb_per_worker": single["peak_rss_mb"],
         "peak_uss_mb_per_worker": single["peak_uss_mb"],
+        "baseline_peak_pss_mb_driver_and_chromium": zero["baseline"][
+            "peak_pss_mb_driver_and_chromium"
+        ],
         "first_submission_s": single["first_submission_s"],
         "throughput_per_hour": {w: run["per_hour"] for w, run in zero["cli"].items()},
         "throughput_per_hour_300ms": {w: run["per_hour"] for w, run in slow["cli"].items()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     max_consecutive_system_errors: int = Field(default=5, ge=1)
     lease_seconds: int = Field(default=300, ge=10)
     retry_wait_seconds: float = Field(default=1.0, ge=0)
+    trace: Literal["retries", "always"] = "retries"
+    """Which attempts are traced: ``retries`` (a request's second and later attempts, as
+    Playwright's own ``on-first-retry``; tracing costs ~7 % of a request) or ``always``."""
     trace_snapshots: bool = False
     """DOM snapshots and network in the failure traces: richer to debug, ~0.3 CPU s per request."""
 

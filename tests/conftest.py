@@ -41,7 +41,9 @@ def browser_type_launch_args(
     """pytest-playwright's launch, with the Chromium the bot itself would find."""
     return {
         **browser_type_launch_args,
-        "executable_path": str(find_chromium(playwright)),
+        "executable_path": str(
+            find_chromium(playwright, headless=browser_type_launch_args.get("headless", True))
+        ),
         "args": LAUNCH_ARGS,
     }
 

@@ -44,7 +44,8 @@ class CareSettingPage(PortalPage):
         with translate_errors():
             self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
             self.category.select_option(label=category)
-            self.provider_search.fill(npi)
+            with self.portal_answer():
+                self.provider_search.fill(npi)
             option = self.providers.get_by_role("option", name=re.compile(rf"\(NPI {npi}\)"))
             option.or_(self.no_providers).first.wait_for(state="visible")
             if self.no_providers.is_visible():

@@ -61,12 +61,14 @@ class RequestDetailsPage(PortalPage):
             self.place_of_service.select_option(value=request.place_of_service)
             for code in request.diagnosis_codes:
                 self.diagnosis_code.fill(code)
-                self.add_diagnosis.click()
+                with self.portal_answer():
+                    self.add_diagnosis.click()
                 self._await_listed(self.diagnoses, code)
             for line in request.procedures:
                 self.procedure_code.fill(line.code)
                 self.units.fill(str(line.units))
-                self.add_procedure.click()
+                with self.portal_answer():
+                    self.add_procedure.click()
                 self._await_listed(self.procedures, line.code)
             contact = request.contact
             self.contact_name.fill(contact.name)

@@ -30,7 +30,7 @@ from bot.worker import payload, process_item, worker_name
 
 logger = log.get_logger(__name__)
 
-EVIDENCE = ("trace.zip", "failure.png", "failure.html", "mismatch.png", "proof.png", "proof.pdf")
+EVIDENCE = ("trace.zip", "failure.png", "failure.html", "mismatch.png", "proof.pdf")
 """Files a failure links to, most telling first (the flow saves the first three on errors)."""
 
 
@@ -154,6 +154,8 @@ def replay_one(
             update={
                 "queue_url": f"sqlite:///{Path(tmp).resolve() / 'queue.db'}",
                 "artifacts_dir": private_dir(folder),
+                # QA's contract: a trace for every failure, the first attempt's included.
+                "trace": "always",
             }
         )
         queue = open_queue(local.queue_url)

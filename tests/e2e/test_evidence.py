@@ -1,19 +1,21 @@
-"""What a request leaves behind: nothing but its proof when it goes through; a trace, a
-screenshot and the page's HTML when it fails, with DOM snapshots only when asked for, and the
-credentials in none of them (tracing starts after the login)."""
+"""What a request leaves behind: nothing but its proof when it goes through; a screenshot and
+the page's HTML when it fails, and a trace of its retries (of every attempt with
+``trace="always"``), with DOM snapshots only when asked for, and the credentials in none of them
+(tracing stops around the login)."""
 
 from __future__ import annotations
 
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
 
 from bot import flow
 from bot.config import Settings
-from bot.errors import MemberNotEligible
+from bot.errors import MemberNotEligible, PortalUnavailable
 from bot.session import PortalSession
 from tests.e2e.conftest import RecordingJournal
 from tests.support.admin import PortalAdmin
@@ -22,10 +24,14 @@ from tests.support.requests import make_request, member
 pytestmark = pytest.mark.e2e
 
 
-def trace_actions(path: Path) -> list[str]:
+def trace_events(path: Path) -> list[dict[str, Any]]:
     with zipfile.ZipFile(path) as trace:
         events = [json.loads(line) for line in trace.read("trace.trace").splitlines()]
-    return [str(event.get("method")) for event in events if event["type"] == "before"]
+    return [event for event in events if event["type"] == "before"]
+
+
+def trace_actions(path: Path) -> list[str]:
+    return [str(event.get("method")) for event in trace_events(path)]
 
 
 def trace_text(path: Path) -> str:
@@ -43,16 +49,51 @@ def test_a_request_that_goes_through_keeps_its_proof_and_no_trace(
     outcome = flow.process(session, request, RecordingJournal())
 
     folder = settings.artifacts_dir / request.key
-    assert sorted(Path(p).name for p in outcome.artifacts) == ["proof.pdf", "proof.png"]
+    assert sorted(Path(p).name for p in outcome.artifacts) == ["proof.pdf"]
+    assert (folder / "proof.pdf").read_bytes().startswith(b"%PDF-")
     assert not (folder / "trace.zip").exists()
     assert not (folder / "failure.png").exists()
 
 
+def test_a_request_refused_at_its_first_attempt_keeps_a_screenshot_and_html_no_trace(
+    session: PortalSession, settings: Settings, portal: PortalAdmin
+) -> None:
+    request = make_request(who=member(eligible=False))
+
+    with pytest.raises(MemberNotEligible):
+        flow.process(session, request, RecordingJournal())
+
+    folder = settings.artifacts_dir / request.key
+    assert (folder / "failure.png").stat().st_size > 0
+    assert "Member Search" in (folder / "failure.html").read_text()
+    assert not (folder / "trace.zip").exists(), "the first attempt is not traced by default"
+
+
+def test_retries_are_traced_and_the_trace_kept_when_they_fail_too(
+    session: PortalSession, settings: Settings, portal: PortalAdmin
+) -> None:
+    request = make_request("clinical")
+    portal.configure(step_faults=[{"step": "summary", "fault": "503", "times": 50}])
+
+    with pytest.raises(PortalUnavailable):
+        flow.process(session, request, RecordingJournal())
+
+    trace = settings.artifacts_dir / request.key / "trace.zip"
+    assert {"goto", "fill", "click"} <= set(trace_actions(trace))
+    starts = [
+        event
+        for event in trace_events(trace)
+        if event.get("method") == "goto" and event["params"]["url"].endswith("/prior-auth")
+    ]
+    assert len(starts) == settings.max_attempts - 1, "every retry is traced, the first try not"
+    assert settings.password.get_secret_value() not in trace_text(trace)
+
+
 @pytest.mark.parametrize("snapshots", [False, True], ids=["default", "snapshots"])
-def test_a_failed_request_keeps_a_trace_screenshot_and_html(
+def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
     browser: Browser, settings: Settings, portal: PortalAdmin, snapshots: bool
 ) -> None:
-    traced = settings.model_copy(update={"trace_snapshots": snapshots})
+    traced = settings.model_copy(update={"trace": "always", "trace_snapshots": snapshots})
     request = make_request(who=member(eligible=False))
     live = PortalSession(browser, traced)
     try:

@@ -288,3 +288,21 @@ def test_medicaid_id_and_member_info_lookups(session: PortalSession, portal: Por
 
     assert first.state == second.state == "submitted"
     assert {a["member_id"] for a in portal.authorizations()} == {person["caresource_id"]}
+
+
+def test_a_fresh_tab_every_few_requests_keeps_the_login(
+    browser: Browser, settings: Settings, portal: PortalAdmin
+) -> None:
+    session = PortalSession(browser, settings, requests_per_page=2)
+    try:
+        tabs = []
+        for _ in range(3):
+            outcome = flow.process(session, make_request("not_required"), RecordingJournal())
+            assert outcome.state == "not_required"
+            tabs.append(session.page)
+        assert tabs[0] is tabs[1] and tabs[2] is not tabs[1]
+        assert tabs[1].is_closed()
+        assert session.context.pages == [tabs[2]]
+        assert session.logins == 1
+    finally:
+        session.close()

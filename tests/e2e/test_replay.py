@@ -175,3 +175,18 @@ def test_schema_is_printed_as_json(settings: Settings) -> None:
     schema = json.loads(done.stdout)
     assert set(schema["required"]) == {"description", "request", "expect"}
     assert "step_faults" in json.dumps(schema["$defs"]["ConfigPatch"])
+
+
+def test_replay_traces_a_failure_on_the_first_attempt(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    copy_scenario(folder, "refused-member-not-eligible", ("state: rejected", "state: submitted"))
+
+    done = pa_bot(settings, "replay", str(folder), extra_env={"PA_BOT_TRACE": "retries"})
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "state: expected submitted, got rejected" in done.stdout
+    (trace,) = (settings.artifacts_dir / "replay").rglob("trace.zip")
+    assert trace.parent.parent.name == "refused-member-not-eligible"

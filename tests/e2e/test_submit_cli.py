@@ -36,7 +36,7 @@ def test_submit_prints_reference_id_and_saves_proof(
     assert "submitted" in done.stdout
     assert "approved" in done.stdout
     proofs = sorted(p.name for p in settings.artifacts_dir.rglob("proof.*"))
-    assert proofs == ["proof.pdf", "proof.png"]
+    assert proofs == ["proof.pdf"]
     assert settings.artifacts_dir.stat().st_mode & 0o077 == 0
 
 
