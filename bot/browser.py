@@ -162,40 +162,42 @@ def private_dir(path: Path) -> Path:
 
 
 def ensure_chromium() -> int:
-    """Make sure a Chromium exists, installing one where this machine allows; 0 when ready.
+    """Make sure a Chromium exists, installing what this machine allows; 0 when headless runs
+    can start. ``make setup`` runs it.
 
-    Where only a full browser is found, Debian's headless shell is added when this process may
-    install packages (root): headless runs then use half the memory.
+    Where ``apt-get`` may be used (root), Debian's headless shell is added for headless runs (half
+    the memory of the full browser) and the full browser for ``--headed`` ones, each on its own so
+    that one missing package does not keep the other out. Else ``playwright install chromium``.
     """
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        found = _found(headless=True)
+        has_shell = shutil.which(DEBIAN_PACKAGES[0]) or (found and is_headless_shell(found))
+        wanted = [] if has_shell else [DEBIAN_PACKAGES[0]]
+        if _found(headless=False) is None:
+            wanted.append(DEBIAN_PACKAGES[1])
+        if wanted:
+            subprocess.run(["apt-get", "update", "-q"], check=False)
+        for package in wanted:
+            print(f"Installing Chromium: apt-get install {package}")
+            subprocess.run(["apt-get", "install", "-y", "-q", package], check=False)
+    if _found(headless=True) is None:
+        print("Installing Chromium: playwright install chromium")
+        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=False)
+    headless, headed = _found(headless=True), _found(headless=False)
+    if headless is None:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 1
+    print(f"Chromium for headless runs: {headless}")
+    print(f"Chromium for --headed runs: {headed or 'none (install chromium to watch a run)'}")
+    return 0
+
+
+def _found(*, headless: bool) -> Path | None:
     with sync_playwright() as playwright:
         try:
-            found = find_chromium(playwright)
+            return find_chromium(playwright, headless=headless)
         except BrowserNotFound:
-            found = None
-    apt = os.geteuid() == 0 and shutil.which("apt-get") is not None
-    install = f"apt-get update -q && apt-get install -y -q {' '.join(DEBIAN_PACKAGES)}"
-    if found is not None:
-        if not is_headless_shell(found) and apt:
-            print(f"Adding Chromium's headless shell: {install}")
-            subprocess.run(["sh", "-c", install], check=False)
-            with sync_playwright() as playwright:
-                found = find_chromium(playwright)
-        print(f"Chromium: {found}")
-        return 0
-    attempts = [[sys.executable, "-m", "playwright", "install", "chromium"]]
-    if apt:
-        attempts.append(["sh", "-c", install])
-    for command in attempts:
-        print(f"Installing Chromium: {' '.join(command)}")
-        if subprocess.run(command, check=False).returncode == 0:
-            with sync_playwright() as playwright:
-                try:
-                    print(f"Chromium: {find_chromium(playwright)}")
-                    return 0
-                except BrowserNotFound:
-                    continue
-    print(INSTALL_HINT, file=sys.stderr)
-    return 1
+            return None
 
 
 if __name__ == "__main__":

@@ -106,8 +106,8 @@ def process(
             error=type(state.outcome.exception()).__name__ if state.outcome else None,
         ),
     )
-    session.begin_request()
     try:
+        session.begin_request()
         for try_ in retrying:
             with try_:
                 attempt.attempts += 1
@@ -262,14 +262,7 @@ def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[st
 
 
 def _save_proof(page: ResultsPage, folder: Path) -> list[str]:
-    """A PDF of the results page: the practice's proof of submission, printable and searchable.
-
-    No screenshot beside it: a full-page PNG cost five times the PDF (~100 ms against ~20 ms a
-    request, docs/BENCHMARKS.md) and showed the same page.
-    """
-    pdf = folder / "proof.pdf"
-    page.page.pdf(path=str(pdf), print_background=True)
-    return [str(pdf)]
+    return [str(page.save_proof(folder))]
 
 
 def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Outcome:

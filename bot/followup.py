@@ -99,9 +99,9 @@ def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
         wait=wait_random_exponential(multiplier=session.settings.retry_wait_seconds, max=30),
         reraise=True,
     )
-    session.begin_request()
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
         try:
+            session.begin_request()
             for attempt in retrying:
                 with attempt:
                     _check(queue, session, request, result)

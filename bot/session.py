@@ -16,6 +16,7 @@ from bot.browser import new_context, private_dir
 from bot.config import Settings
 from bot.errors import SessionExpired
 from bot.log import get_logger
+from bot.pages.base import translate_errors
 from bot.pages.login import LoginPage
 from bot.pages.member_search import MemberSearchPage
 from bot.pages.status import StatusPage
@@ -138,9 +139,13 @@ class PortalSession:
         route.fulfill(response=response)
 
     def begin_request(self) -> None:
-        """Before each request: a fresh tab when this one has served its share."""
+        """Before each request: a fresh tab when this one has served its share.
+
+        A browser that died meanwhile raises ``PortalUnavailable``, as any step would."""
         if self._page_served >= self.requests_per_page:
-            worn, self.page = self.page, self.context.new_page()
+            with translate_errors():
+                fresh = self.context.new_page()
+            worn, self.page = self.page, fresh
             with contextlib.suppress(PlaywrightError):
                 worn.close()
             self._page_served = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from bot.errors import PortalValidationError
@@ -40,6 +41,21 @@ class ResultsPage(PortalPage):
 
     def is_loaded(self) -> bool:
         return self.reference.first.is_visible()
+
+    def save_proof(self, folder: Path) -> Path:
+        """The page as the practice's proof of submission: a PDF, printable and searchable.
+
+        Only a headless Chromium prints to PDF; a headed one (``--headed``, or a remote browser
+        with a window) gets a full-page screenshot instead. No screenshot beside the PDF: it cost
+        five times as much (~100 ms against ~20 ms a request, docs/BENCHMARKS.md).
+        """
+        with translate_errors():
+            try:
+                self.page.pdf(path=str(folder / "proof.pdf"), print_background=True)
+                return folder / "proof.pdf"
+            except PlaywrightError:
+                self.page.screenshot(path=str(folder / "proof.png"), full_page=True)
+                return folder / "proof.png"
 
     def read(self) -> Results:
         """Everything the screen says about the authorization."""

@@ -30,7 +30,7 @@ from bot.worker import payload, process_item, worker_name
 
 logger = log.get_logger(__name__)
 
-EVIDENCE = ("trace.zip", "failure.png", "failure.html", "mismatch.png", "proof.pdf")
+EVIDENCE = ("trace.zip", "failure.png", "failure.html", "mismatch.png", "proof.pdf", "proof.png")
 """Files a failure links to, most telling first (the flow saves the first three on errors)."""
 
 

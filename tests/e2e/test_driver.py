@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.browser import DRIVER_NODE_OPTIONS
 from bot.config import Settings
 
@@ -36,8 +38,13 @@ print(json.dumps({"drivers": drivers, "own": os.environ.get("NODE_OPTIONS"), "v"
 """
 
 
-def test_node_options_reach_the_driver_and_leave_the_process_alone(settings: Settings) -> None:
-    env = {**os.environ, "NODE_OPTIONS": "--no-warnings"}
+@pytest.mark.parametrize("own", ["--no-warnings", None], ids=["set", "unset"])
+def test_node_options_reach_the_driver_and_leave_the_process_alone(
+    settings: Settings, own: str | None
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"}
+    if own is not None:
+        env["NODE_OPTIONS"] = own
     shown = subprocess.run(
         [sys.executable, "-c", CHILD, settings.portal_url],
         env=env,
@@ -47,6 +54,6 @@ def test_node_options_reach_the_driver_and_leave_the_process_alone(settings: Set
         check=True,
     )
     seen = json.loads(shown.stdout)
-    assert seen["drivers"] == [f"--no-warnings {DRIVER_NODE_OPTIONS}"]
-    assert seen["own"] == "--no-warnings"
+    assert seen["drivers"] == [" ".join(filter(None, [own, DRIVER_NODE_OPTIONS]))]
+    assert seen["own"] == own
     assert seen["v"]

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser
 
 from bot.config import Settings
+from bot.followup import follow_item
 from bot.models import AuthRequest
 from bot.queue import Action, State, open_queue
+from bot.session import PortalSession
 from bot.worker import payload
 from tests.support.admin import PortalAdmin
 from tests.support.cli import pa_bot
@@ -160,3 +163,23 @@ def test_nothing_to_follow_up(settings: Settings, portal: PortalAdmin) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Nothing to follow up" in done.stdout
     assert portal.stats()["requests"] == 0, "no browser was started"
+
+
+def test_follow_up_takes_a_fresh_tab_when_one_has_served_its_share(
+    browser: Browser, settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    for index in range(2):
+        submit(settings, tmp_path, make_request("decision_later", who=member(index=index)))
+    queue = open_queue(settings.queue_url)
+    session = PortalSession(browser, settings, requests_per_page=1)
+    try:
+        tabs = []
+        for item in queue.items(State.SUBMITTED):
+            portal.decide(item.reference_id or "", "Approved")
+            result = follow_item(queue, session, item)
+            assert result.error is None and result.now == "approved"
+            tabs.append(session.page)
+    finally:
+        session.close()
+        queue.close()
+    assert tabs[0] is not tabs[1] and tabs[0].is_closed()

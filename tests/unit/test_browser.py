@@ -7,6 +7,9 @@ the outcome.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -87,3 +90,74 @@ def test_the_configured_executable_wins(tmp_path: Path, system_path: Path) -> No
     assert find_chromium(playwright, mine) == mine
     with pytest.raises(BrowserNotFound, match="is not an executable file"):
         find_chromium(playwright, tmp_path / "missing")
+
+
+FAKE_APT = """#!/bin/sh
+echo "$*" >> "$APT_LOG"
+[ "$1" = install ] || exit 0
+for package; do :; done
+case " $APT_MISSING " in *" $package "*) exit 100;; esac
+printf '#!/bin/sh\\n' > "$FAKE_BIN/$package" && /bin/chmod +x "$FAKE_BIN/$package"
+"""
+
+
+def ensure(tmp_path: Path, system_path: Path, missing: str = "") -> tuple[str, list[str]]:
+    """``python -m bot.browser --ensure`` with a fake ``apt-get`` that installs empty
+    executables, no Playwright browsers, and nothing else on PATH."""
+    log = tmp_path / "apt.log"
+    log.touch()
+    executable(system_path / "apt-get").write_text(FAKE_APT)
+    env = {
+        "PATH": str(system_path),
+        "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers"),
+        "APT_LOG": str(log),
+        "APT_MISSING": missing,
+        "FAKE_BIN": str(system_path),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.browser", "--ensure"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout, log.read_text().splitlines()
+
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="make setup uses apt-get as root only")
+
+
+@root_only
+def test_setup_installs_the_shell_and_the_full_browser_one_by_one(
+    tmp_path: Path, system_path: Path
+) -> None:
+    shown, apt = ensure(tmp_path, system_path)
+    assert apt == [
+        "update -q",
+        "install -y -q chromium-headless-shell",
+        "install -y -q chromium",
+    ]
+    assert f"headless runs: {system_path / 'chromium-headless-shell'}" in shown
+    assert f"--headed runs: {system_path / 'chromium'}" in shown
+
+
+@root_only
+def test_setup_without_a_shell_package_still_gets_the_full_browser(
+    tmp_path: Path, system_path: Path
+) -> None:
+    shown, apt = ensure(tmp_path, system_path, missing="chromium-headless-shell")
+    assert "install -y -q chromium" in apt
+    assert f"headless runs: {system_path / 'chromium'}" in shown
+
+
+@root_only
+def test_setup_installs_nothing_when_both_are_there(tmp_path: Path, system_path: Path) -> None:
+    executable(system_path / "chromium")
+    executable(system_path / "chromium-headless-shell")
+    shown, apt = ensure(tmp_path, system_path)
+    assert apt == []
+    assert f"headless runs: {system_path / 'chromium-headless-shell'}" in shown
