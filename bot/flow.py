@@ -171,11 +171,13 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
             messages=[d.text for d in disclaimers],
             authorization_number=None,
         )
-    with _timed(attempt, journal, "document_clinical"):
-        for disclaimer in disclaimers:
-            if disclaimer.needs_clinical:
-                summary = summary.document_clinical(disclaimer.code).answer(request.clinical)
-        messages = [d.text for d in summary.read_disclaimers(codes)]
+    messages = [d.text for d in disclaimers]
+    if any(d.needs_clinical for d in disclaimers):
+        with _timed(attempt, journal, "document_clinical"):
+            for disclaimer in disclaimers:
+                if disclaimer.needs_clinical:
+                    summary = summary.document_clinical(disclaimer.code).answer(request.clinical)
+            messages = [d.text for d in summary.read_disclaimers(codes)]
     with _timed(attempt, journal, "submit"):
         journal.submitting()
         attempt.submit_clicked = True

@@ -87,6 +87,8 @@ def test_review_is_pended_without_document_clinical(
     outcome = flow.process(session, make_request("review"), journal)
 
     assert outcome.portal_status == PortalStatus.PENDED
+    assert "document_clinical" not in journal.steps, "no step shown for what was not needed"
+    assert outcome.messages, "the disclaimers read before Submit are kept"
 
 
 def test_beyond_benefit_limits_is_partially_approved(
