@@ -39,6 +39,7 @@ class PortalSession:
         self.settings = settings
         self.base_url = settings.portal_url
         state_dir = private_dir(settings.artifacts_dir / ".state")
+        self._state_dir = state_dir
         self.state_file = state_dir / f"{settings.username}.json"
         _drop_if_unreadable(self.state_file)
         self.context: BrowserContext = new_context(browser, settings, self.state_file)
@@ -47,6 +48,7 @@ class PortalSession:
         self.requests_per_page = requests_per_page
         self._page_served = 0
         self._tracing = False
+        self._trace_parts: list[Path] = []
         self._resend_unavailable = True
         self._resend_armed = False
 
@@ -54,7 +56,14 @@ class PortalSession:
         """One login attempt; ``LoginRejected`` propagates and must stop the run."""
         was_tracing = self._tracing
         if was_tracing:
-            self.context.tracing.stop()
+            # The trace so far is set aside, and a new one starts after the login: what is
+            # typed into the login form is in no trace.
+            part = (
+                self._state_dir
+                / f"trace-part-{os.getpid()}-{id(self)}-{len(self._trace_parts)}.zip"
+            )
+            self.context.tracing.stop(path=str(part))
+            self._trace_parts.append(part)
             self._tracing = False
         LoginPage(self.page).open(self.base_url).log_in(
             self.settings.username, self.settings.password, self.settings.totp_secret
@@ -163,7 +172,18 @@ class PortalSession:
         self._tracing = True
 
     def stop_trace(self, keep_as: Path | None) -> None:
-        """Stop tracing; keep the trace only when asked (failures)."""
+        """Stop tracing; keep the trace only when asked (failures).
+
+        A trace interrupted by logins is kept in parts: ``keep_as`` holds what came after the
+        last login, ``<stem>-1.zip``, ``<stem>-2.zip``… what came before, oldest first.
+        """
+        parts, self._trace_parts = self._trace_parts, []
+        for number, part in enumerate(parts, start=1):
+            with contextlib.suppress(OSError):
+                if keep_as is None:
+                    part.unlink(missing_ok=True)
+                else:
+                    part.replace(keep_as.with_name(f"{keep_as.stem}-{number}{keep_as.suffix}"))
         if not self._tracing:
             return
         self._tracing = False
@@ -174,6 +194,7 @@ class PortalSession:
                 self.context.tracing.stop(path=str(keep_as))
 
     def close(self) -> None:
+        self.stop_trace(None)
         with contextlib.suppress(Exception):
             self.context.close()
 

@@ -30,8 +30,9 @@ from bot.worker import payload, process_item, worker_name
 
 logger = log.get_logger(__name__)
 
-EVIDENCE = ("trace.zip", "failure.png", "failure.html", "mismatch.png", "proof.pdf", "proof.png")
-"""Files a failure links to, most telling first (the flow saves the first three on errors)."""
+EVIDENCE = ("trace*.zip", "failure.png", "failure.html", "mismatch.png", "proof.pdf", "proof.png")
+"""Files a failure links to, most telling first (the flow saves the first three on errors;
+``trace-1.zip``… are the parts of a trace that a login cut, see ``PortalSession.stop_trace``)."""
 
 
 class UsageError(Exception):

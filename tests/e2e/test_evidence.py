@@ -109,3 +109,32 @@ def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
     text = trace_text(folder / "trace.zip")
     assert ('"frame-snapshot"' in text) is snapshots
     assert settings.password.get_secret_value() not in text
+
+
+def test_a_trace_cut_by_a_login_is_kept_in_parts_without_the_credentials(
+    browser: Browser, settings: Settings, portal: PortalAdmin
+) -> None:
+    traced = settings.model_copy(update={"trace": "always"})
+    request = make_request("clinical")
+    live = PortalSession(browser, traced)
+    live.log_in()
+    portal.configure(
+        step_faults=[
+            {"step": "setting", "fault": "expire_session", "times": 1},
+            {"step": "summary", "fault": "503", "times": 50},
+        ]
+    )
+    try:
+        with pytest.raises(PortalUnavailable):
+            flow.process(live, request, RecordingJournal())
+    finally:
+        live.close()
+
+    folder = settings.artifacts_dir / request.key
+    before, after = folder / "trace-1.zip", folder / "trace.zip"
+    assert portal.stats()["logins_ok"] == 2, "the first attempt ended in an expired session"
+    assert {"goto", "fill", "click"} <= set(trace_actions(before)), "the attempt before the login"
+    assert {"goto", "fill", "click"} <= set(trace_actions(after))
+    for part in (before, after):
+        assert settings.password.get_secret_value() not in trace_text(part)
+    assert not list((settings.artifacts_dir / ".state").glob("trace-part-*")), "parts moved"
