@@ -16,6 +16,7 @@ from playwright.sync_api import Browser
 from bot import flow
 from bot.config import Settings
 from bot.errors import MemberNotEligible, PortalUnavailable
+from bot.models import AuthRequest
 from bot.session import PortalSession
 from tests.e2e.conftest import RecordingJournal
 from tests.support.admin import PortalAdmin
@@ -28,6 +29,15 @@ def trace_events(path: Path) -> list[dict[str, Any]]:
     with zipfile.ZipFile(path) as trace:
         events = [json.loads(line) for line in trace.read("trace.trace").splitlines()]
     return [event for event in events if event["type"] == "before"]
+
+
+def fail(session: PortalSession, request: AuthRequest, error: type[Exception]) -> None:
+    """Process ``request`` on ``session``, which must raise ``error``; close the session."""
+    try:
+        with pytest.raises(error):
+            flow.process(session, request, RecordingJournal())
+    finally:
+        session.close()
 
 
 def trace_actions(path: Path) -> list[str]:
@@ -95,12 +105,7 @@ def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
 ) -> None:
     traced = settings.model_copy(update={"trace": "always", "trace_snapshots": snapshots})
     request = make_request(who=member(eligible=False))
-    live = PortalSession(browser, traced)
-    try:
-        with pytest.raises(MemberNotEligible):
-            flow.process(live, request, RecordingJournal())
-    finally:
-        live.close()
+    fail(PortalSession(browser, traced), request, MemberNotEligible)
 
     folder = settings.artifacts_dir / request.key
     assert (folder / "failure.png").stat().st_size > 0
@@ -114,9 +119,8 @@ def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
 def test_a_trace_cut_by_a_login_is_kept_in_parts_without_the_credentials(
     browser: Browser, settings: Settings, portal: PortalAdmin
 ) -> None:
-    traced = settings.model_copy(update={"trace": "always"})
     request = make_request("clinical")
-    live = PortalSession(browser, traced)
+    live = PortalSession(browser, settings.model_copy(update={"trace": "always"}))
     live.log_in()
     portal.configure(
         step_faults=[
@@ -124,11 +128,7 @@ def test_a_trace_cut_by_a_login_is_kept_in_parts_without_the_credentials(
             {"step": "summary", "fault": "503", "times": 50},
         ]
     )
-    try:
-        with pytest.raises(PortalUnavailable):
-            flow.process(live, request, RecordingJournal())
-    finally:
-        live.close()
+    fail(live, request, PortalUnavailable)
 
     folder = settings.artifacts_dir / request.key
     before, after = folder / "trace-1.zip", folder / "trace.zip"
