@@ -161,43 +161,47 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def ensure_chromium() -> int:
+def ensure_chromium(may_use_apt: bool | None = None) -> int:
     """Make sure a Chromium exists, installing what this machine allows; 0 when headless runs
     can start. ``make setup`` runs it.
 
-    Where ``apt-get`` may be used (root), Debian's headless shell is added for headless runs (half
-    the memory of the full browser) and the full browser for ``--headed`` ones, each on its own so
-    that one missing package does not keep the other out. Else ``playwright install chromium``.
+    Where ``apt-get`` may be used (``may_use_apt``; unset: as root, with apt-get on PATH),
+    Debian's headless shell is added for headless runs (half the memory of the full browser) and
+    the full browser for ``--headed`` ones, each on its own so that one missing package does not
+    keep the other out. Else ``playwright install chromium``.
     """
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        found = _found(headless=True)
-        has_shell = shutil.which(DEBIAN_PACKAGES[0]) or (found and is_headless_shell(found))
-        wanted = [] if has_shell else [DEBIAN_PACKAGES[0]]
-        if _found(headless=False) is None:
-            wanted.append(DEBIAN_PACKAGES[1])
-        if wanted:
-            subprocess.run(["apt-get", "update", "-q"], check=False)
-        for package in wanted:
-            print(f"Installing Chromium: apt-get install {package}")
-            subprocess.run(["apt-get", "install", "-y", "-q", package], check=False)
-    if _found(headless=True) is None:
-        print("Installing Chromium: playwright install chromium")
-        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=False)
-    headless, headed = _found(headless=True), _found(headless=False)
+    if may_use_apt is None:
+        may_use_apt = os.geteuid() == 0 and shutil.which("apt-get") is not None
+    with sync_playwright() as playwright:
+
+        def found(*, headless: bool) -> Path | None:
+            try:
+                return find_chromium(playwright, headless=headless)
+            except BrowserNotFound:
+                return None
+
+        if may_use_apt:
+            shell = found(headless=True)
+            has_shell = shutil.which(DEBIAN_PACKAGES[0]) or (shell and is_headless_shell(shell))
+            wanted = [] if has_shell else [DEBIAN_PACKAGES[0]]
+            if found(headless=False) is None:
+                wanted.append(DEBIAN_PACKAGES[1])
+            if wanted:
+                subprocess.run(["apt-get", "update", "-q"], check=False)
+            for package in wanted:
+                print(f"Installing Chromium: apt-get install {package}")
+                subprocess.run(["apt-get", "install", "-y", "-q", package], check=False)
+        if found(headless=True) is None:
+            print("Installing Chromium: playwright install chromium")
+            command = [sys.executable, "-m", "playwright", "install", "chromium"]
+            subprocess.run(command, check=False)
+        headless, headed = found(headless=True), found(headless=False)
     if headless is None:
         print(INSTALL_HINT, file=sys.stderr)
         return 1
     print(f"Chromium for headless runs: {headless}")
     print(f"Chromium for --headed runs: {headed or 'none (install chromium to watch a run)'}")
     return 0
-
-
-def _found(*, headless: bool) -> Path | None:
-    with sync_playwright() as playwright:
-        try:
-            return find_chromium(playwright, headless=headless)
-        except BrowserNotFound:
-            return None
 
 
 if __name__ == "__main__":

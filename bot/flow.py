@@ -188,7 +188,7 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
     with _timed(attempt, journal, "results"):
         results = results_page.read()
-        proof = _save_proof(results_page, attempt.artifacts)
+        proof = [str(results_page.save_proof(attempt.artifacts))]
     outcome = _outcome(results, messages, proof)
     if request.attachments:
         with _timed(attempt, journal, "upload"):
@@ -215,7 +215,7 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
             return None
         detail = status.open_detail(match.reference_id)
         results = detail.read()
-        outcome = _outcome(results, [], _save_proof(detail, attempt.artifacts))
+        outcome = _outcome(results, [], [str(detail.save_proof(attempt.artifacts))])
         outcome.reconciled = True
     if request.attachments:
         with _timed(attempt, journal, "upload"):
@@ -261,10 +261,6 @@ def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[st
             continue
         uploaded.append(path.name)
     return uploaded
-
-
-def _save_proof(page: ResultsPage, folder: Path) -> list[str]:
-    return [str(page.save_proof(folder))]
 
 
 def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Outcome:

@@ -39,7 +39,6 @@ class PortalSession:
         self.settings = settings
         self.base_url = settings.portal_url
         state_dir = private_dir(settings.artifacts_dir / ".state")
-        self._state_dir = state_dir
         self.state_file = state_dir / f"{settings.username}.json"
         _drop_if_unreadable(self.state_file)
         self.context: BrowserContext = new_context(browser, settings, self.state_file)
@@ -58,9 +57,8 @@ class PortalSession:
         if was_tracing:
             # The trace so far is set aside, and a new one starts after the login: what is
             # typed into the login form is in no trace.
-            part = (
-                self._state_dir
-                / f"trace-part-{os.getpid()}-{id(self)}-{len(self._trace_parts)}.zip"
+            part = self.state_file.with_name(
+                f"trace-part-{os.getpid()}-{id(self)}-{len(self._trace_parts)}.zip"
             )
             self.context.tracing.stop(path=str(part))
             self._trace_parts.append(part)
