@@ -6,10 +6,13 @@ Three families decide what happens to an item:
   Final; the item becomes ``rejected`` with the portal's own words. Never retried.
 * ``TransientError``: the portal or the network stumbled (5xx, maintenance, a timeout, an expired
   session). Retried with tenacity, bounded and jittered; past the limit the item is ``failed``.
-* everything else is a system error: counted, reported, not retried blindly.
+* everything else is a system error (``SystemFault`` wraps what the bot did not expect): retried
+  like a transient error before Submit is clicked, then ``failed``; after the click the item is
+  given back for reconciliation. ``bot.dispositions`` holds the one table that decides.
 
-``LoginRejected`` stands apart: bad credentials or a locked account stop the whole run (exit 4)
-because another attempt could lock the practice out of the portal.
+``LoginRejected`` stands apart: bad credentials, a locked or expired account, or a login page the
+bot does not recognise stop the whole run (exit 4) because another attempt could lock the practice
+out of the portal; ``bot.login_gate`` records the rejection so that no later run tries again.
 
 Messages never carry PHI or secrets: they name fields and codes, not members.
 """
@@ -41,6 +44,21 @@ class InputError(PaBotError):
 
 class LoginRejected(PaBotError):
     """The portal refused the credentials or the account is locked: no further attempts."""
+
+    reason = "login_rejected"
+
+
+class LoginPageUnknown(LoginRejected):
+    """The login page shows something the bot does not recognise (other wording, a CAPTCHA, a
+    verification step it cannot read): a stop, never a retry."""
+
+    reason = "login_page_unknown"
+
+
+class LoginRecorded(LoginRejected):
+    """A rejection of these very credentials was recorded earlier: no attempt is made at all."""
+
+    reason = "login_rejection_recorded"
 
 
 class BusinessError(PaBotError):
@@ -108,6 +126,39 @@ class SubmissionUnclear(TransientError):
 
 class UnexpectedPage(PaBotError):
     """The portal showed something no page object recognises (a system error)."""
+
+    reason = "unexpected_page"
+
+
+class SystemFault(PaBotError):
+    """An exception of a type the bot did not expect, caught at the item's boundary.
+
+    Only its type and a redacted first line are kept: a Playwright message quotes what was typed
+    (``fill("…")``), and its call log is never shown.
+    """
+
+    reason = "system_error"
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class AwaitingIndex(PaBotError):
+    """Submit was clicked, the Status search does not show the request yet, and the
+    reconciliation grace has not passed: look again later, submit nothing meanwhile."""
+
+    reason = "awaiting_status_index"
+
+    def __init__(self, message: str, retry_in: float) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+class AttachmentChanged(BusinessError):
+    """An attachment is missing or differs from the file checked at ``enqueue``."""
+
+    reason = "attachment_changed"
 
 
 class ExitCode(IntEnum):

@@ -19,6 +19,7 @@ from bot.errors import (
     PortalUnavailable,
     PortalValidationError,
     SessionExpired,
+    UnexpectedPage,
 )
 
 #: The kinds of request whose answer a screen's change waits on: script lookups and form posts.
@@ -155,8 +156,12 @@ _RELOAD = Retrying(
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Playwright's exceptions become the bot's transient errors (their text is not kept: it can
-    quote what was typed)."""
+    """Playwright's exceptions become the bot's own, and their text is not kept: it can quote
+    what was typed (``fill("…")``) and its call log names the page's contents.
+
+    Timeouts and lost connections are transient; any other Playwright error is an
+    ``UnexpectedPage`` naming only the API call that failed (``Locator.click``).
+    """
     try:
         yield
     except PlaywrightTimeout:
@@ -166,4 +171,10 @@ def translate_errors() -> Iterator[None]:
         if "net::" in text or "Target page, context or browser has been closed" in text:
             reason = text.split("net::", 1)[-1].split()[0] if "net::" in text else "closed"
             raise PortalUnavailable(f"connection to the portal failed ({reason})") from None
-        raise
+        raise UnexpectedPage(f"the browser refused {_api_name(text)}") from None
+
+
+def _api_name(text: str) -> str:
+    """``Locator.fill`` from ``Locator.fill: Error: …``; "an action" when the text names none."""
+    head = text.split(":", 1)[0].strip()
+    return head if re.fullmatch(r"[A-Za-z]+\.[A-Za-z_]+", head) else "an action"
