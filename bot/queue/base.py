@@ -17,7 +17,7 @@ from typing import Any, Final, Protocol
 
 from bot.errors import PaBotError
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The version ``schema.sql`` writes into ``schema_version``; a database with another is refused."""
 
 Clock = Callable[[], datetime]
@@ -26,6 +26,11 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """Fixed-width ISO-8601 UTC, so that comparing the text compares the times."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class State(StrEnum):
@@ -57,6 +62,7 @@ class Action(StrEnum):
     MARK_SUBMITTING = "mark_submitting"
     FINISH = "finish"
     RELEASE = "release"
+    RECORD_REFERENCE = "record_reference"
     UPDATE_DECISION = "update_decision"
 
 
@@ -73,8 +79,11 @@ TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
     (_S.IN_PROGRESS, _S.REJECTED): frozenset({_A.FINISH}),
     (_S.IN_PROGRESS, _S.FAILED): frozenset({_A.FINISH}),
     # Taken over (claim), clicked again after reconciliation found nothing (mark_submitting), or
-    # given back with its lease cleared (release): it stays submitting until reconciled.
-    (_S.SUBMITTING, _S.SUBMITTING): frozenset({_A.CLAIM, _A.MARK_SUBMITTING, _A.RELEASE}),
+    # given back with its lease cleared (release): it stays submitting until reconciled. Its
+    # reference id is written the moment it is read, before uploads (record_reference).
+    (_S.SUBMITTING, _S.SUBMITTING): frozenset(
+        {_A.CLAIM, _A.MARK_SUBMITTING, _A.RELEASE, _A.RECORD_REFERENCE}
+    ),
     (_S.SUBMITTING, _S.SUBMITTED): frozenset({_A.FINISH}),
     (_S.SUBMITTING, _S.REJECTED): frozenset({_A.FINISH}),
     (_S.SUBMITTING, _S.FAILED): frozenset({_A.FINISH}),
@@ -141,6 +150,36 @@ class Item:
     updated_at: datetime
     submitting_at: datetime | None
     """When Submit was first about to be clicked; later clicks are in the history."""
+    clicked_at: datetime | None = None
+    """When Submit was last about to be clicked: the reconciliation grace runs from it."""
+    holder: str | None = None
+    """The holding process (``bot.holder.Holder.text``), while leased."""
+    available_at: datetime | None = None
+    """Not claimable before this time (an item set aside to wait out the reconciliation grace)."""
+
+
+@dataclass(frozen=True)
+class GateRecord:
+    """The login gate's row for one portal account (see ``bot.login_gate``)."""
+
+    account: str
+    attempt_holder: str | None
+    attempt_since: datetime | None
+    attempt_until: datetime | None
+    succeeded_at: datetime | None
+    rejected_digest: str | None
+    rejected_at: datetime | None
+    rejected_reason: str | None
+    totp_step: int | None
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    """What ``login_enter`` decided: ``granted`` means the caller makes the one attempt now;
+    otherwise ``record`` says why not (a standing rejection, or an attempt in flight)."""
+
+    granted: bool
+    record: GateRecord | None
 
 
 @dataclass(frozen=True)
@@ -208,8 +247,46 @@ class Queue(Protocol):
     ) -> Item:
         """Move the item to a final state with what the portal said; the lease ends."""
 
-    def release(self, item_id: int, worker: str, *, error: str | None = None) -> Item:
-        """Give the item back: ``in_progress`` becomes ``pending``; ``submitting`` stays."""
+    def release(
+        self,
+        item_id: int,
+        worker: str,
+        *,
+        error: str | None = None,
+        retry_in: float | None = None,
+    ) -> Item:
+        """Give the item back: ``in_progress`` becomes ``pending``; ``submitting`` stays.
+
+        With ``retry_in``, nobody may claim it for that many seconds."""
+
+    def record_reference(self, item_id: int, worker: str, reference_id: str) -> Item:
+        """Write the reference id of a ``submitting`` item the moment it is read."""
+
+    def expire_lease(self, item_id: int, holder: str) -> bool:
+        """End the lease of an item held by ``holder`` now (its process is known to be gone);
+        False when the item is no longer held by it."""
+
+    def now(self) -> datetime:
+        """The queue's clock (the database's own for Postgres): leases and graces use it."""
+
+    def login_enter(
+        self, account: str, digest: str, holder: str, lease_seconds: float, *, force: bool = False
+    ) -> GateVerdict:
+        """Take the account's login attempt, unless one is in flight elsewhere or a rejection of
+        ``digest`` stands (``force``, a person's ``pa-bot login``, passes over a rejection)."""
+
+    def login_leave(
+        self, account: str, digest: str, holder: str, *, rejected: str | None = None
+    ) -> None:
+        """End ``holder``'s attempt: a success (clears a rejection of ``digest``) or, with
+        ``rejected`` (the reason), a rejection of ``digest``."""
+
+    def login_record(self, account: str) -> GateRecord | None:
+        """The account's row, if any."""
+
+    def login_take_totp_step(self, account: str, step: int) -> bool:
+        """Claim TOTP time step ``step`` for a code about to be sent; False when it (or a later
+        one) was used already."""
 
     def update_decision(
         self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None

@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any, Protocol
 
@@ -33,10 +33,12 @@ from bot.queue.base import (
     LeaseLost,
     State,
     is_legal,
+    to_text,
 )
+from bot.queue.gate import GateStore
 
 Row = Mapping[str, Any]
-_NO_LEASE = {"lease_owner": None, "lease_expires_at": None}
+_NO_LEASE = {"lease_owner": None, "lease_expires_at": None, "holder": None}
 
 
 class Cursor(Protocol):
@@ -81,8 +83,10 @@ _CLAIMABLE = """
     WHERE state IN ('pending', 'in_progress', 'submitting')
       AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= ?)
       AND (CAST(? AS INTEGER) IS NULL OR id = ?)
+      AND (CAST(? AS INTEGER) IS NOT NULL OR available_at IS NULL OR available_at <= ?)
     ORDER BY id LIMIT 1
 """
+"""Claimable items, oldest first; one named by id is handed out whether set aside or not."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,8 @@ class Tx:
 
     def claimable(self, item_id: int | None) -> Row | None:
         row: Row | None = self.run(
-            _CLAIMABLE + self.dialect.skip_locked, (self.stamp, item_id, item_id)
+            _CLAIMABLE + self.dialect.skip_locked,
+            (self.stamp, item_id, item_id, item_id, self.stamp),
         ).fetchone()
         return row
 
@@ -173,7 +178,7 @@ class Tx:
         )
 
 
-class SqlQueue(ABC):
+class SqlQueue(GateStore, ABC):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect
@@ -208,7 +213,12 @@ class SqlQueue(ABC):
         return item_of(row)
 
     def claim(
-        self, worker: str, lease_seconds: float, *, item_id: int | None = None
+        self,
+        worker: str,
+        lease_seconds: float,
+        *,
+        item_id: int | None = None,
+        holder: str | None = None,
     ) -> Item | None:
         with self._write() as tx:
             row = tx.claimable(item_id)
@@ -221,6 +231,8 @@ class SqlQueue(ABC):
                 # Every claim counts, a dead worker's item taken over too: a request that kills
                 # its worker each time shows its attempts climbing instead of looping unseen.
                 "attempts": row["attempts"] + 1,
+                "holder": holder,
+                "available_at": None,
             }
             target = State.IN_PROGRESS if current == State.PENDING else current
             note = f"lease of {previous} expired" if previous else None
@@ -242,7 +254,7 @@ class SqlQueue(ABC):
     def mark_submitting(self, item_id: int, worker: str) -> Item:
         with self._write() as tx:
             row = tx.fetch(item_id)
-            first = {"submitting_at": row["submitting_at"] or tx.stamp}
+            first = {"submitting_at": row["submitting_at"] or tx.stamp, "clicked_at": tx.stamp}
             return tx.change(row, Action.MARK_SUBMITTING, State.SUBMITTING, first, worker, True)
 
     def finish(
@@ -267,13 +279,42 @@ class SqlQueue(ABC):
             row = tx.fetch(item_id)
             return tx.change(row, Action.FINISH, State(state), facts, worker, True, note=error)
 
-    def release(self, item_id: int, worker: str, *, error: str | None = None) -> Item:
+    def release(
+        self,
+        item_id: int,
+        worker: str,
+        *,
+        error: str | None = None,
+        retry_in: float | None = None,
+    ) -> Item:
         with self._write() as tx:
             row = tx.fetch(item_id)
             current = State(row["state"])
             target = State.PENDING if current == State.IN_PROGRESS else current
-            facts = {**_NO_LEASE, "error": error}
+            later = None if retry_in is None else to_text(tx.now + timedelta(seconds=retry_in))
+            facts = {**_NO_LEASE, "error": error, "available_at": later}
             return tx.change(row, Action.RELEASE, target, facts, worker, True, note=error)
+
+    def record_reference(self, item_id: int, worker: str, reference_id: str) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            facts = {"reference_id": reference_id}
+            return tx.change(
+                row, Action.RECORD_REFERENCE, State.SUBMITTING, facts, worker, True, note=None
+            )
+
+    def expire_lease(self, item_id: int, holder: str) -> bool:
+        with self._write() as tx:
+            changed = tx.run(
+                "UPDATE items SET lease_expires_at = ? WHERE id = ? AND holder = ?"
+                " AND state IN ('in_progress', 'submitting') RETURNING id",
+                (tx.stamp, item_id, holder),
+            ).fetchone()
+        return changed is not None
+
+    def now(self) -> datetime:
+        with self._write() as tx:
+            return tx.now
 
     def update_decision(
         self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None
@@ -328,11 +369,6 @@ def check_holder(row: Row, worker: str | None) -> None:
         raise LeaseLost(f"item {row['id']} is leased to {holder}, not to {worker}")
 
 
-def to_text(moment: datetime) -> str:
-    """Fixed-width ISO-8601 UTC, so that comparing the text compares the times."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
@@ -340,7 +376,14 @@ def _time(text: str | None) -> datetime | None:
 def item_of(row: Row) -> Item:
     """The row as an ``Item``, whose fields are the ``items`` columns."""
     values = dict(row)
-    times = ("lease_expires_at", "created_at", "updated_at", "submitting_at")
+    times = (
+        "lease_expires_at",
+        "created_at",
+        "updated_at",
+        "submitting_at",
+        "clicked_at",
+        "available_at",
+    )
     values.update({column: _time(values[column]) for column in times})
     values["state"] = State(values["state"])
     values["outcome"] = None if row["outcome"] is None else json.loads(row["outcome"])

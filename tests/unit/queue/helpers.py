@@ -20,6 +20,7 @@ LEGAL: frozenset[tuple[State, State, str]] = frozenset(
         (S.SUBMITTING, S.SUBMITTING, "mark_submitting"),
         (S.IN_PROGRESS, S.PENDING, "release"),
         (S.SUBMITTING, S.SUBMITTING, "release"),
+        (S.SUBMITTING, S.SUBMITTING, "record_reference"),
         *((S.IN_PROGRESS, final, "finish") for final in FINAL_BY_WORKER),
         (S.SUBMITTING, S.SUBMITTED, "finish"),
         (S.SUBMITTING, S.REJECTED, "finish"),

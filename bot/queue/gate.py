@@ -1,0 +1,114 @@
+"""The login gate's statements: one row per portal account in ``login_gate`` (schema.sql).
+
+Each operation is one write transaction that locks the account's row (Postgres: ``FOR UPDATE``;
+SQLite: ``BEGIN IMMEDIATE`` holds the whole file), so that two workers anywhere can never both
+believe they hold the account's one login attempt. ``bot.login_gate`` gives these their meaning.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.queue.base import GateRecord, GateVerdict, to_text
+
+if TYPE_CHECKING:
+    from bot.queue.sql import Row, Tx
+
+_NO_ATTEMPT = "attempt_holder = NULL, attempt_since = NULL, attempt_until = NULL"
+
+
+class GateStore:
+    """The ``Queue`` protocol's ``login_*`` operations, over a backend's transactions."""
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Tx]: ...
+
+    def login_enter(
+        self, account: str, digest: str, holder: str, lease_seconds: float, *, force: bool = False
+    ) -> GateVerdict:
+        with self._write() as tx:
+            found = _locked(tx, account)
+            record = None if found is None else gate_record(found)
+            if record is not None:
+                standing = record.rejected_digest == digest and not force
+                in_flight = (
+                    record.attempt_holder not in (None, holder)
+                    and record.attempt_until is not None
+                    and record.attempt_until > tx.now
+                )
+                if standing or in_flight:
+                    return GateVerdict(granted=False, record=record)
+            until = to_text(tx.now + timedelta(seconds=lease_seconds))
+            if record is None:
+                inserted = tx.run(
+                    "INSERT INTO login_gate (account, attempt_holder, attempt_since, attempt_until)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (account) DO NOTHING RETURNING account",
+                    (account, holder, tx.stamp, until),
+                ).fetchone()
+                # Another machine inserted the row between our read and our write (Postgres
+                # cannot lock a row that did not exist): its attempt is in flight.
+                return GateVerdict(granted=inserted is not None, record=None)
+            tx.run(
+                "UPDATE login_gate SET attempt_holder = ?, attempt_since = ?, attempt_until = ?"
+                " WHERE account = ?",
+                (holder, tx.stamp, until, account),
+            )
+            return GateVerdict(granted=True, record=record)
+
+    def login_leave(
+        self, account: str, digest: str, holder: str, *, rejected: str | None = None
+    ) -> None:
+        with self._write() as tx:
+            found = _locked(tx, account)
+            if found is None or found["attempt_holder"] != holder:
+                return  # taken over after our lease ran out: the new holder's outcome stands
+            if rejected is None:
+                tx.run(
+                    f"UPDATE login_gate SET {_NO_ATTEMPT}, succeeded_at = ?,"
+                    " rejected_digest = CASE WHEN rejected_digest = ? THEN NULL"
+                    " ELSE rejected_digest END,"
+                    " rejected_at = CASE WHEN rejected_digest = ? THEN NULL ELSE rejected_at END,"
+                    " rejected_reason = CASE WHEN rejected_digest = ? THEN NULL"
+                    " ELSE rejected_reason END"
+                    " WHERE account = ?",
+                    (tx.stamp, digest, digest, digest, account),
+                )
+            else:
+                tx.run(
+                    f"UPDATE login_gate SET {_NO_ATTEMPT}, rejected_digest = ?, rejected_at = ?,"
+                    " rejected_reason = ? WHERE account = ?",
+                    (digest, tx.stamp, rejected, account),
+                )
+
+    def login_record(self, account: str) -> GateRecord | None:
+        with self._write() as tx:
+            found = tx.run("SELECT * FROM login_gate WHERE account = ?", (account,)).fetchone()
+        return None if found is None else gate_record(found)
+
+    def login_take_totp_step(self, account: str, step: int) -> bool:
+        with self._write() as tx:
+            found = _locked(tx, account)
+            if found is None:
+                tx.run("INSERT INTO login_gate (account, totp_step) VALUES (?, ?)", (account, step))
+                return True
+            if found["totp_step"] is not None and found["totp_step"] >= step:
+                return False
+            tx.run("UPDATE login_gate SET totp_step = ? WHERE account = ?", (step, account))
+            return True
+
+
+def _locked(tx: Tx, account: str) -> Row | None:
+    row: Row | None = tx.run(
+        "SELECT * FROM login_gate WHERE account = ?" + tx.dialect.lock_row, (account,)
+    ).fetchone()
+    return row
+
+
+def gate_record(row: Row) -> GateRecord:
+    values: dict[str, Any] = dict(row)
+    for column in ("attempt_since", "attempt_until", "succeeded_at", "rejected_at"):
+        values[column] = None if values[column] is None else datetime.fromisoformat(values[column])
+    return GateRecord(**values)
