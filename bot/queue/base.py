@@ -220,12 +220,19 @@ class Queue(Protocol):
         source is stored once."""
 
     def claim(
-        self, worker: str, lease_seconds: float, *, item_id: int | None = None
+        self,
+        worker: str,
+        lease_seconds: float,
+        *,
+        item_id: int | None = None,
+        holder: str | None = None,
     ) -> Item | None:
         """Lease the oldest claimable item (or only ``item_id``) to ``worker``; None if none.
 
-        Claimable: ``pending``, or ``in_progress``/``submitting`` without a live lease. A
-        ``submitting`` item is handed out as ``submitting``: reconcile it before anything else.
+        Claimable: ``pending``, or ``in_progress``/``submitting`` without a live lease, and not
+        set aside (``available_at`` in the future) unless named by ``item_id``. A ``submitting``
+        item is handed out as ``submitting``: reconcile it before anything else. ``holder`` names
+        the claiming process (``bot.holder``) so that its death can be seen at once.
         """
 
     def heartbeat(self, item_id: int, worker: str, lease_seconds: float) -> None:
