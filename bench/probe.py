@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 from playwright.sync_api import Browser
@@ -29,13 +30,13 @@ def probe(out: Path, argv: list[str]) -> None:
     logins: list[float] = []
 
     class Watched(PortalSession):
-        def __init__(self, browser: Browser, settings: Settings) -> None:
-            super().__init__(browser, settings)
+        def __init__(self, browser: Browser, settings: Settings, **options: Any) -> None:
+            super().__init__(browser, settings, **options)
             netlog.attach(self.context)
 
-        def log_in(self) -> None:
+        def log_in(self, *, force: bool = False) -> None:
             started = time.perf_counter()
-            super().log_in()
+            super().log_in(force=force)
             logins.append(time.perf_counter() - started)
 
     sys.argv = ["pa-bot", *argv]

@@ -23,7 +23,7 @@ import httpx
 from bot.intake import Accepted, read_requests
 from bot.models import AuthRequest
 from bot.queue import open_queue
-from bot.worker import payload
+from bot.queued import payload
 from mock_portal.server import free_port
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "requests"

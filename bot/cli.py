@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from bot import log
 from bot.config import Settings
@@ -90,7 +91,7 @@ def enqueue(
     settings = _settings_or_exit()
     queue = _queue_or_exit(settings)
     try:
-        summary = enqueue_files(queue, files, console)
+        summary = enqueue_files(queue, files, console, private_dirs=[settings.artifacts_dir])
     finally:
         queue.close()
     raise typer.Exit(int(ExitCode.USAGE if summary.invalid else ExitCode.OK))
@@ -165,6 +166,14 @@ def item_record_fields() -> list[str]:
     ]
 
 
+@app.command("login")
+def login() -> None:
+    """Make one login attempt on purpose; on success it clears a recorded rejection."""
+    from bot.manual_login import log_in_once
+
+    raise typer.Exit(int(log_in_once(_settings_or_exit(), console)))
+
+
 @app.command("follow-up")
 def follow_up() -> None:
     """Refresh the status of undecided requests; upload attachments still owed."""
@@ -236,7 +245,17 @@ def _queue_or_exit(settings: Settings) -> Queue:
 
 
 def main() -> None:
-    """Entry point of the ``pa-bot`` script and ``python -m bot``."""
+    """Entry point of the ``pa-bot`` script and ``python -m bot``.
+
+    An exception no command caught is shown as its type and redacted first line, never as a
+    raw traceback (which could quote a password or a member's data), and exits 1."""
     fmt = os.environ.get("PA_BOT_LOG_FORMAT", "").lower()
     log.configure(json={"json": True, "console": False}.get(fmt), stream=sys.stderr)
-    app()
+    try:
+        app()
+    except Exception as exc:
+        from bot.worker import describe, where
+
+        log.get_logger(__name__).error("unexpected_error", error=describe(exc), at=where(exc))
+        errors.print(f"[bold red]error:[/] {escape(describe(exc))}")
+        sys.exit(int(ExitCode.FAILED))

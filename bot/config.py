@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MOCK_ACCOUNT: Final = {"username": "demo", "password": SecretStr("Demo!2345")}
+"""The mock portal's demo account: the only credentials pa-bot knows of itself, for ``pa-bot
+demo`` and ``replay``, which run against the mock. Every other command needs them set."""
 
 
 class Settings(BaseSettings):
@@ -15,8 +21,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PA_BOT_", env_file=".env", extra="ignore")
 
     portal_url: str = "http://127.0.0.1:8765"
-    username: str = "demo"
-    password: SecretStr = SecretStr("Demo!2345")
+    username: str | None = None
+    """No default outside ``pa-bot demo`` and ``replay``: a command that logs in without it
+    exits 2 naming it, with no attempt."""
+    password: SecretStr | None = None
     totp_secret: SecretStr | None = None
     queue_url: str = "sqlite:///var/queue.db"
     artifacts_dir: Path = Path("artifacts")
@@ -28,7 +36,13 @@ class Settings(BaseSettings):
     """A Chromium elsewhere: ``ws://…`` (a Playwright server) or ``http://…`` (Chrome DevTools)."""
     timeout_ms: int = Field(default=15_000, ge=1_000)
     max_consecutive_system_errors: int = Field(default=5, ge=1)
-    lease_seconds: int = Field(default=300, ge=10)
+    lease_seconds: int = Field(default=30, ge=10)
+    """How long a claimed item stays a worker's without a heartbeat; the worker's heartbeat
+    thread renews it every third of this, whatever the flow is doing (a slow Submit too)."""
+    reconcile_grace_s: float = Field(default=120.0, ge=0)
+    """After a Submit whose answer was lost, how long "not found" on the Status search is not
+    an answer yet (the portal may still be recording or indexing it): the item is looked at
+    again later, never resubmitted inside the grace."""
     retry_wait_seconds: float = Field(default=1.0, ge=0)
     trace: Literal["retries", "always"] = "retries"
     """Which attempts are traced: ``retries`` (a request's second and later attempts, as
@@ -41,6 +55,11 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if value.startswith("http://") and not _is_loopback(urlsplit(value).hostname or ""):
+            raise ValueError(
+                "http:// is refused for a portal that is not on this machine (the password would "
+                "cross the network in clear text): use https://"
+            )
         return value.rstrip("/")
 
     @field_validator("queue_url")
@@ -49,6 +68,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("must be sqlite:///path or postgresql://…")
         return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def sqlite_path(queue_url: str) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.config import Settings
+from bot.config import MOCK_ACCOUNT, Settings
 from bot.enqueue import enqueue_files
 from bot.errors import ExitCode
 from bot.queue import open_queue
@@ -27,6 +27,8 @@ def demo(settings: Settings, console: Console, workdir: Path = Path("var/demo"))
         console.print(f"Mock portal: {server.url} (accounts: demo / Demo!2345, mfa-demo)")
         local = settings.model_copy(
             update={
+                **MOCK_ACCOUNT,
+                "totp_secret": None,
                 "portal_url": server.url,
                 "queue_url": f"sqlite:///{(workdir / 'queue.db').resolve()}",
                 "artifacts_dir": workdir / "artifacts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from bot.display import print_invalid
 from bot.intake import Accepted, read_requests
 from bot.queue import Queue
-from bot.worker import payload
+from bot.queued import payload
 
 
 @dataclass
@@ -22,11 +23,15 @@ class EnqueueSummary:
     invalid: int = 0
 
 
-def enqueue_files(queue: Queue, paths: list[Path], console: Console) -> EnqueueSummary:
-    """Validate and queue every request of every file; print each invalid one with its errors."""
+def enqueue_files(
+    queue: Queue, paths: list[Path], console: Console, *, private_dirs: Sequence[Path] = ()
+) -> EnqueueSummary:
+    """Validate and queue every request of every file; print each invalid one with its errors.
+
+    ``private_dirs`` (the artifacts folder) hold nothing a request may attach."""
     summary = EnqueueSummary()
     for path in paths:
-        for entry in read_requests(path):
+        for entry in read_requests(path, private_dirs=private_dirs):
             if isinstance(entry, Accepted):
                 result = queue.enqueue(entry.request.key, payload(entry.request), entry.source)
                 if result.created:

@@ -155,6 +155,14 @@ class AwaitingIndex(PaBotError):
         self.retry_in = retry_in
 
 
+class ReconcileImpossible(PaBotError):
+    """Submit was clicked and the bot cannot find out what became of it (the member's id cannot
+    be read for the Status search): the item ends ``failed`` for a person to check the portal,
+    and is never submitted again on its own."""
+
+    reason = "reconcile_impossible"
+
+
 class AttachmentChanged(BusinessError):
     """An attachment is missing or differs from the file checked at ``enqueue``."""
 

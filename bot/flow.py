@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -25,18 +25,26 @@ from tenacity import (
 from bot import log as log_module
 from bot.browser import private_dir
 from bot.errors import (
+    AwaitingIndex,
+    BusinessError,
+    PaBotError,
     PortalTimeout,
     PortalUnavailable,
     PortalValidationError,
+    ReconcileImpossible,
     SessionExpired,
     SubmissionUnclear,
+    SystemFault,
     TransientError,
+    UnexpectedPage,
 )
 from bot.log import get_logger
 from bot.models import AuthRequest, Outcome, OutcomeLine, PortalStatus
 from bot.pages.dates import parse_us
 from bot.pages.results import ResultsPage
+from bot.pages.status import StatusPage
 from bot.pages.types import Results, StatusRow
+from bot.queue import QueueError
 from bot.session import PortalSession
 
 log = get_logger(__name__)
@@ -61,6 +69,26 @@ class Journal(Protocol):
 
     def step(self, name: str) -> None:
         """A step begins (for progress displays)."""
+
+    def reference(self, reference_id: str) -> None:
+        """Record the reference id the moment it is read (before uploads); durable."""
+
+    def grace_left(self) -> float:
+        """Seconds of the reconciliation grace left since Submit was last about to be clicked:
+        inside it, "not found" on the Status search is not an answer yet."""
+
+    def first_click(self) -> datetime | None:
+        """When Submit was first about to be clicked for this request (None: not known)."""
+
+
+RETRIED = (TransientError, SystemFault, UnexpectedPage)
+"""What the flow tries again within a request's attempts; everything else ends the request's
+processing at once (business errors, a rejected login, a configuration error, an item set
+aside for the reconciliation grace, the queue's own errors)."""
+
+CLOCK_SKEW = timedelta(minutes=15)
+"""How much earlier than the first Submit click an authorization on the Status tab may say it
+was submitted and still be ours (the portal's clock and the queue's may disagree)."""
 
 
 @dataclass
@@ -96,7 +124,7 @@ def process(
         caresource_id=request.member.caresource_id,
     )
     retrying = Retrying(
-        retry=retry_if_exception_type(TransientError),
+        retry=retry_if_exception_type(RETRIED),
         stop=stop_after_attempt(settings.max_attempts),
         wait=wait_random_exponential(multiplier=retry_wait, max=30 * retry_wait),
         reraise=True,
@@ -113,13 +141,26 @@ def process(
                 attempt.attempts += 1
                 if attempt.attempts > 1 or settings.trace == "always":
                     session.start_trace()
-                outcome = _one_attempt(session, attempt, journal)
+                outcome = _guarded(session, attempt, journal)
     except BaseException:
         _keep_failure_evidence(session, attempt)
         raise
     session.stop_trace(None)
     outcome.step_seconds = attempt.step_seconds
     return outcome
+
+
+def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+    """One attempt; an exception of a type the bot does not know becomes a ``SystemFault``
+    (its type and redacted first line: Playwright's own texts quote what was typed)."""
+    try:
+        return _one_attempt(session, attempt, journal)
+    except (PaBotError, QueueError):
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        kind = type(exc).__name__
+        raise SystemFault(log_module.redact(f"{kind}: {first}"), kind) from exc
 
 
 def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
@@ -184,10 +225,13 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
         try:
             with session.no_resend():
                 results_page = summary.submit()
-        except (PortalUnavailable, PortalTimeout, SessionExpired) as exc:
+            results = results_page.read()
+        except (PortalUnavailable, PortalTimeout, SessionExpired, BusinessError) as exc:
+            # An alert instead of the results, or a status word the bot does not know, is no
+            # answer to the request either: only the Status tab may tell what happened.
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
+        journal.reference(results.reference_id)
     with _timed(attempt, journal, "results"):
-        results = results_page.read()
         proof = [str(results_page.save_proof(attempt.artifacts))]
     outcome = _outcome(results, messages, proof)
     if request.attachments:
@@ -197,7 +241,11 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
 
 
 def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome | None:
-    """Look for the first submission on the Status tab before anything is submitted again."""
+    """Look for the first submission on the Status tab before anything is submitted again.
+
+    None means "not there, and the grace is over": submit again. Inside the grace, "not there"
+    is not an answer (the portal may still be recording or indexing it): ``AwaitingIndex``.
+    """
     request = attempt.request
     with _timed(attempt, journal, "reconcile"):
         if attempt.caresource_id is None:
@@ -206,15 +254,22 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
             if attempt.caresource_id:
                 log_module.protect(attempt.caresource_id)
         if attempt.caresource_id is None:
-            return None
+            raise ReconcileImpossible(
+                "Submit was clicked, and the member's CareSource ID could not be read to look "
+                "for the request on the Status tab: check the portal before submitting again"
+            )
         status = session.status()
         rows = status.search_member(attempt.caresource_id, request.start_date, request.start_date)
-        match = _matching(rows, request)
-        log.info("reconciled", found=match is not None, candidates=len(rows))
-        if match is None:
+        found = _ours(session, status, rows, request, journal)
+        log.info("reconciled", found=found is not None, candidates=len(rows))
+        if found is None:
+            left = journal.grace_left()
+            if left > 0:
+                raise AwaitingIndex(
+                    "Submit was clicked; the Status search does not show the request yet", left
+                )
             return None
-        detail = status.open_detail(match.reference_id)
-        results = detail.read()
+        detail, results = found
         outcome = _outcome(results, [], [str(detail.save_proof(attempt.artifacts))])
         outcome.reconciled = True
     if request.attachments:
@@ -223,18 +278,48 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
     return outcome
 
 
-def _matching(rows: list[StatusRow], request: AuthRequest) -> StatusRow | None:
-    """The newest authorization with the request's codes, provider and dates."""
+def _ours(
+    session: PortalSession,
+    status: StatusPage,
+    rows: list[StatusRow],
+    request: AuthRequest,
+    journal: Journal,
+) -> tuple[ResultsPage, Results] | None:
+    """The newest authorization that agrees with the request in everything the Status tab and
+    its detail show: provider, codes, dates, units, and a submission no older than ours."""
     codes = sorted(line.code for line in request.procedures)
-    found = [
+    units = {line.code: line.units for line in request.procedures}
+    since = journal.first_click()
+    candidates = [
         row
         for row in rows
         if sorted(row.procedure_codes) == codes
         and row.provider_npi == request.provider_npi
         and _same_day(row.start_date, request.start_date)
         and _same_day(row.end_date, request.end_date)
+        and _not_older(row.submitted, since)
     ]
-    return max(found, key=lambda row: row.submitted) if found else None
+    for number, row in enumerate(sorted(candidates, key=lambda r: r.submitted, reverse=True)):
+        if number:  # the search's table is gone once a detail was opened: find this one again
+            status = session.status()
+            status.search_reference(row.reference_id)
+        detail = status.open_detail(row.reference_id)
+        results = detail.read()
+        if {line.procedure: line.requested_units for line in results.lines} == units:
+            return detail, results
+    return None
+
+
+def _not_older(submitted: str, since: datetime | None) -> bool:
+    """Whether the Status tab's "Submitted" time (the portal's local time, as this machine's
+    local time reads it) is no earlier than our first click, give or take ``CLOCK_SKEW``."""
+    if since is None:
+        return True
+    try:
+        moment = datetime.strptime(submitted, "%Y-%m-%d %H:%M:%S").astimezone()
+    except ValueError:
+        return True  # a format the bot does not know decides nothing against the row
+    return moment >= since - CLOCK_SKEW
 
 
 def _same_day(text: str, day: date) -> bool:
@@ -258,6 +343,9 @@ def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[st
             page.upload(path)
         except PortalValidationError:
             log.warning("upload_refused")
+            continue
+        except OSError:  # gone since the item was claimed: still owed, follow-up says so
+            log.warning("upload_file_missing")
             continue
         uploaded.append(path.name)
     return uploaded

@@ -28,6 +28,8 @@ from bot.errors import (
     PaBotError,
     TransientError,
 )
+from bot.holder import this_process
+from bot.login_gate import LoginGate, credentials, login_refusal
 from bot.models import QUEUED, AuthRequest, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
@@ -62,10 +64,14 @@ def follow_up(settings: Settings, console: Console, now: datetime | None = None)
         if not items:
             console.print("Nothing to follow up: no submitted request awaits a decision.")
             return ExitCode.OK
+        refusal = login_refusal(queue, settings)
+        if refusal is not None:
+            console.print(f"[red]{refusal[0]}:[/] {escape(refusal[1])}", soft_wrap=True)
+            return refusal[2]
         try:
             results = _follow_all(queue, settings, items)
         except LoginRejected as exc:
-            console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
+            console.print(f"[red]login rejected:[/] {escape(log.redact(str(exc)))}")
             return ExitCode.LOGIN_REJECTED
     finally:
         queue.close()
@@ -78,8 +84,9 @@ def follow_up(settings: Settings, console: Console, now: datetime | None = None)
 
 def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[FollowUp]:
     results = []
+    gate = LoginGate(queue, credentials(settings), f"{this_process().text()}#follow-up")
     with open_browser(settings) as browser:
-        session = PortalSession(browser, settings)
+        session = PortalSession(browser, settings, gate=gate)
         try:
             for item in items:
                 results.append(follow_item(queue, session, item))

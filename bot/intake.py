@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,9 @@ from pydantic import ValidationError
 
 from bot import log
 from bot.models import AuthRequest
+
+Context = dict[str, Any]
+"""The validation context of a file's requests: ``base_dir`` and ``private_dirs``."""
 
 
 @dataclass
@@ -77,12 +80,14 @@ _UNION_TAGS = frozenset(
 _TAG = re.compile(r"^[a-z-]+\[.*\]$")
 
 
-def read_requests(path: Path) -> list[Entry]:
+def read_requests(path: Path, *, private_dirs: Sequence[Path] = ()) -> list[Entry]:
     """Every record of ``path``, validated; the format is chosen by extension, else by content.
 
-    Attachments are resolved relative to the file's folder.
+    Attachments are resolved relative to the file's folder; none may lie in ``private_dirs``
+    (the bot's artifacts, its saved logins).
     """
     source = str(path)
+    context: Context = {"base_dir": path.parent, "private_dirs": list(private_dirs)}
     try:
         text = _decode(path.read_bytes())
     except OSError as exc:
@@ -93,12 +98,12 @@ def read_requests(path: Path) -> list[Entry]:
         return [Rejected(source, "", ["file: not UTF-8 text"])]
     suffix = path.suffix.lower()
     if suffix in _JSONL_SUFFIXES:
-        return _read_jsonl(text, source, path.parent)
+        return _read_jsonl(text, source, context)
     if suffix == ".json":
-        return _read_json(text, source, path.parent)
+        return _read_json(text, source, context)
     if suffix == ".csv":
-        return _read_csv(text, source, path.parent)
-    return _read_sniffed(text, source, path.parent)
+        return _read_csv(text, source, context)
+    return _read_sniffed(text, source, context)
 
 
 def format_errors(exc: ValidationError) -> list[str]:
@@ -126,33 +131,33 @@ def _decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_sniffed(text: str, source: str, base_dir: Path) -> list[Entry]:
+def _read_sniffed(text: str, source: str, context: Context) -> list[Entry]:
     """No known extension: JSON if it starts like JSON (JSON Lines if it has several values)."""
     if not text.lstrip().startswith(("{", "[")):
-        return _read_csv(text, source, base_dir)
+        return _read_csv(text, source, context)
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":
-            return _read_jsonl(text, source, base_dir)
+            return _read_jsonl(text, source, context)
     except (ValueError, RecursionError):
         pass
-    return _read_json(text, source, base_dir)
+    return _read_json(text, source, context)
 
 
-def _read_json(text: str, source: str, base_dir: Path) -> list[Entry]:
+def _read_json(text: str, source: str, context: Context) -> list[Entry]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         return [Rejected(source, _clip(text), [f"file: not valid JSON ({_json_problem(exc)})"])]
     if isinstance(data, list):
-        return [_validate(item, f"{source}[{index}]", base_dir) for index, item in enumerate(data)]
+        return [_validate(item, f"{source}[{index}]", context) for index, item in enumerate(data)]
     if isinstance(data, dict):
-        return [_validate(data, source, base_dir)]
+        return [_validate(data, source, context)]
     return [Rejected(source, _clip(text), ["file: expected a JSON object or an array of objects"])]
 
 
-def _read_jsonl(text: str, source: str, base_dir: Path) -> list[Entry]:
+def _read_jsonl(text: str, source: str, context: Context) -> list[Entry]:
     entries: list[Entry] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -163,11 +168,11 @@ def _read_jsonl(text: str, source: str, base_dir: Path) -> list[Entry]:
         except (ValueError, RecursionError) as exc:
             entries.append(Rejected(where, line, [f"line: not valid JSON ({_json_problem(exc)})"]))
             continue
-        entries.append(_validate(data, where, base_dir, raw=line))
+        entries.append(_validate(data, where, context, raw=line))
     return entries
 
 
-def _read_csv(text: str, source: str, base_dir: Path) -> list[Entry]:
+def _read_csv(text: str, source: str, context: Context) -> list[Entry]:
     """One request per row under a header row of :data:`CSV_COLUMNS` names; blank rows skipped."""
     lines = text.split("\n")
     reader = csv.reader(io.StringIO(text))
@@ -204,7 +209,7 @@ def _read_csv(text: str, source: str, base_dir: Path) -> list[Entry]:
         record = _record_from_cells(cells, problems)
         raw = "\n".join(lines[start - 1 : reader.line_num])
         where = f"{source}:line {start}"
-        entries.append(_validate(record, where, base_dir, raw=raw, extra=problems, csv_paths=True))
+        entries.append(_validate(record, where, context, raw=raw, extra=problems, csv_paths=True))
     if columns is None:
         return [Rejected(source, "", [_NO_HEADER])]
     return entries
@@ -277,7 +282,7 @@ def _iso_date(cell: str) -> str:
 def _validate(
     data: Any,
     source: str,
-    base_dir: Path,
+    context: Context,
     *,
     raw: str | None = None,
     extra: list[str] | None = None,
@@ -290,7 +295,7 @@ def _validate(
     messages = list(extra or [])
     request: AuthRequest | None = None
     try:
-        request = AuthRequest.model_validate(data, context={"base_dir": base_dir})
+        request = AuthRequest.model_validate(data, context=context)
     except ValidationError as exc:
         path_of = _csv_path if csv_paths else _json_path
         messages.extend(f"{path}: {message}" for path, message in _errors(exc, path_of))

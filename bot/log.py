@@ -168,7 +168,7 @@ def protect_request(request: AuthRequest) -> AbstractContextManager[None]:
 
 def protect_secret(settings: Settings) -> None:
     """Register the portal password and TOTP secret for the whole process."""
-    values = [settings.password.get_secret_value()]
+    values = [settings.password.get_secret_value()] if settings.password is not None else []
     if settings.totp_secret is not None:
         values.append(settings.totp_secret.get_secret_value())
     global _secrets

@@ -166,7 +166,8 @@ class Contact(_Strict):
 class AuthRequest(_Strict):
     """One prior-authorization request, as a practice files it."""
 
-    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")
+    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w:-][\w.:-]*$")
+    """Also the name of the request's artifacts folder: so never ``.``, ``..`` or hidden."""
     member: Member
     provider_npi: str
     care_setting: Literal["Inpatient", "Outpatient"] = "Outpatient"
@@ -212,16 +213,12 @@ class AuthRequest(_Strict):
     @field_validator("attachments")
     @classmethod
     def _files(cls, paths: list[Path], info: ValidationInfo) -> list[Path]:
-        base = Path((info.context or {}).get("base_dir", "."))
-        resolved = []
-        for path in paths:
-            full = path if path.is_absolute() else base / path
-            if full.suffix.lower() not in ATTACHMENT_TYPES:
-                raise ValueError(f"{path.name}: type not accepted (Word, Excel, PDF, text, TIFF)")
-            if not full.is_file():
-                raise ValueError(f"{path.name}: file not found")
-            resolved.append(full.resolve())
-        return resolved
+        context = info.context or {}
+        if context.get("queued"):
+            return paths  # checked at intake; a claimed item's files are checked again (queued.py)
+        base = Path(context.get("base_dir", "."))
+        private = [Path(folder).resolve() for folder in context.get("private_dirs", ())]
+        return [attachment_file(path, base, private) for path in paths]
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -239,6 +236,40 @@ class AuthRequest(_Strict):
         codes = ",".join(sorted(line.code for line in self.procedures))
         raw = f"{who}|{self.provider_npi}|{self.start_date.isoformat()}|{codes}"
         return "req-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def attachment_file(path: Path, base: Path, private: list[Path]) -> Path:
+    """The regular file an attachment names, symlinks followed; its type checked on the target,
+    by its extension and its first bytes; never a file of the bot's own private folders."""
+    full = (path if path.is_absolute() else base / path).resolve()
+    if not full.is_file():
+        raise ValueError(f"{path.name}: file not found (or not a regular file)")
+    if any(full.is_relative_to(folder) for folder in private):
+        raise ValueError(f"{path.name}: a file of pa-bot's own artifacts cannot be attached")
+    if full.suffix.lower() not in ATTACHMENT_TYPES:
+        raise ValueError(f"{path.name}: type not accepted (Word, Excel, PDF, text, TIFF)")
+    with full.open("rb") as file:
+        head = file.read(8)
+    if not _looks_like(full.suffix.lower(), head):
+        raise ValueError(f"{path.name}: its content is not a {full.suffix.lower()} file")
+    return full
+
+
+_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
+}
+
+
+def _looks_like(suffix: str, head: bytes) -> bool:
+    if suffix == ".txt":
+        return b"\x00" not in head
+    return head.startswith(_MAGIC[suffix])
 
 
 QUEUED = {"queued": True}

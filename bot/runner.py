@@ -17,17 +17,18 @@ from multiprocessing.sharedctypes import Synchronized
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import log
 from bot.config import Settings
 from bot.errors import ExitCode
+from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import previous_run_start, print_report, rows_for, write_report
-from bot.worker import Budget, StopSignal, worker_loop
+from bot.worker import WAITING, Budget, StopSignal, worker_loop
 
 logger = log.get_logger(__name__)
-WAITING = (State.PENDING, State.IN_PROGRESS, State.SUBMITTING)
 
 
 def run(settings: Settings, console: Console, *, workers: int, max_items: int | None) -> ExitCode:
@@ -35,6 +36,10 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
     started = datetime.now(UTC)
     queue = open_queue(settings.queue_url)
     try:
+        refusal = login_refusal(queue, settings)
+        if refusal is not None:
+            console.print(f"[red]{refusal[0]}:[/] {escape(refusal[1])}", soft_wrap=True)
+            return refusal[2]
         before = {item.id for item in queue.items() if item.state in WAITING}
     finally:
         queue.close()
@@ -141,7 +146,13 @@ def _finish(
         console.print("[red]Configuration error:[/] the run stopped; see the log for what to fix.")
         return ExitCode.USAGE
     if ExitCode.LOGIN_REJECTED in codes:
-        console.print("[red]Login rejected:[/] the run stopped; no further login attempts made.")
+        queue = open_queue(settings.queue_url)
+        try:
+            refusal = login_refusal(queue, settings)
+        finally:
+            queue.close()
+        why = refusal[1] if refusal else "the run stopped; no further login attempts made."
+        console.print(f"[red]Login rejected:[/] {escape(why)}", soft_wrap=True)
         return ExitCode.LOGIN_REJECTED
     if ExitCode.PORTAL_UNAVAILABLE in codes:
         console.print("[red]The portal is unavailable:[/] the run stopped early.")

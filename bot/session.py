@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route
@@ -14,12 +15,15 @@ from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_random_
 
 from bot.browser import new_context, private_dir
 from bot.config import Settings
-from bot.errors import SessionExpired
+from bot.errors import LoginPageUnknown, SessionExpired
+from bot.holder import this_process
 from bot.log import get_logger
+from bot.login_gate import LoginGate, credentials
 from bot.pages.base import translate_errors
 from bot.pages.login import LoginPage
 from bot.pages.member_search import MemberSearchPage
 from bot.pages.status import StatusPage
+from bot.queue import Queue, open_queue
 
 log = get_logger(__name__)
 
@@ -31,16 +35,34 @@ REQUESTS_PER_PAGE = 10
 
 
 class PortalSession:
-    """Owns the context and page; logs in on demand, never traces while credentials are typed."""
+    """Owns the context and page; logs in through the login gate, never traces while
+    credentials are typed.
+
+    ``gate`` is the worker's (it shares the worker's queue connection); without one the session
+    opens the queue at ``settings.queue_url`` for its own gate: no login bypasses the gate.
+    """
 
     def __init__(
-        self, browser: Browser, settings: Settings, requests_per_page: int = REQUESTS_PER_PAGE
+        self,
+        browser: Browser,
+        settings: Settings,
+        requests_per_page: int = REQUESTS_PER_PAGE,
+        *,
+        gate: LoginGate | None = None,
     ) -> None:
         self.settings = settings
         self.base_url = settings.portal_url
+        secrets = credentials(settings)
+        self._own_queue: Queue | None = None
+        if gate is None:
+            self._own_queue = open_queue(settings.queue_url)
+            holder = f"{this_process().text()}#{id(self):x}"
+            gate = LoginGate(self._own_queue, secrets, holder)
+        self.gate = gate
         state_dir = private_dir(settings.artifacts_dir / ".state")
-        self.state_file = state_dir / f"{settings.username}.json"
+        self.state_file = state_dir / f"{secrets.account[:16]}.json"
         _drop_if_unreadable(self.state_file)
+        self._state_seen = _mtime(self.state_file)
         self.context: BrowserContext = new_context(browser, settings, self.state_file)
         self.page: Page = self.context.new_page()
         self.logins = 0
@@ -51,8 +73,14 @@ class PortalSession:
         self._resend_unavailable = True
         self._resend_armed = False
 
-    def log_in(self) -> None:
-        """One login attempt; ``LoginRejected`` propagates and must stop the run."""
+    def log_in(self, *, force: bool = False) -> None:
+        """Log in through the gate: the account's one attempt, or another worker's login adopted.
+
+        ``LoginRejected`` propagates and must stop the run; ``force`` is a person's
+        ``pa-bot login``, which passes over a recorded rejection once."""
+        self.gate.log_in(self._attempt, self._adopt_saved_login, force=force)
+
+    def _attempt(self, totp_code: Callable[[], str] | None) -> None:
         was_tracing = self._tracing
         if was_tracing:
             # The trace so far is set aside, and a new one starts after the login: what is
@@ -63,14 +91,43 @@ class PortalSession:
             self.context.tracing.stop(path=str(part))
             self._trace_parts.append(part)
             self._tracing = False
-        LoginPage(self.page).open(self.base_url).log_in(
-            self.settings.username, self.settings.password, self.settings.totp_secret
-        )
+        secrets = self.gate.secrets
+        try:
+            LoginPage(self.page).open(self.base_url).log_in(
+                secrets.username, secrets.password, totp_code
+            )
+        except LoginPageUnknown as exc:
+            shot = self._screenshot_unknown_page()
+            raise LoginPageUnknown(f"{exc}; screenshot: {shot}" if shot else str(exc)) from None
         self.logins += 1
         _write_private(self.state_file, json.dumps(self.context.storage_state()))
+        self._state_seen = _mtime(self.state_file)
         log.info("logged_in", logins=self.logins)
         if was_tracing:
             self.start_trace()
+
+    def _adopt_saved_login(self) -> bool:
+        """Take the session another worker of this machine saved since this one last looked."""
+        seen = _mtime(self.state_file)
+        if seen is None or (self._state_seen is not None and seen <= self._state_seen):
+            return False
+        try:
+            cookies = json.loads(self.state_file.read_text())["cookies"]
+        except (OSError, ValueError, KeyError):
+            return False
+        with translate_errors():
+            self.context.add_cookies(cookies)
+        self._state_seen = seen
+        return True
+
+    def _screenshot_unknown_page(self) -> Path | None:
+        folder = private_dir(self.settings.artifacts_dir / "login")
+        path = folder / f"unrecognised-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.png"
+        try:
+            self.page.screenshot(path=str(path), full_page=True)
+        except PlaywrightError:
+            return None
+        return path
 
     def prior_authorization(self) -> MemberSearchPage:
         """The member-lookup screen, logging in first when the portal asks for it."""
@@ -195,6 +252,8 @@ class PortalSession:
         self.stop_trace(None)
         with contextlib.suppress(Exception):
             self.context.close()
+        if self._own_queue is not None:
+            self._own_queue.close()
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -204,6 +263,13 @@ def _write_private(path: Path, text: str) -> None:
     with os.fdopen(descriptor, "w") as file:
         file.write(text)
     os.replace(temporary, path)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _drop_if_unreadable(path: Path) -> None:

@@ -5,20 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
+from bot import log
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import StepProgress, print_invalid, print_items
 from bot.errors import ConfigError, ExitCode, LoginRejected
+from bot.holder import this_process
 from bot.intake import Accepted, Rejected, read_requests
+from bot.login_gate import LoginGate, credentials
 from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
+from bot.queued import payload
 from bot.session import PortalSession
-from bot.worker import Processed, payload, process_item, worker_name
+from bot.worker import Processed, process_item, worker_name
 
 
 def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
     """``pa-bot submit FILE``: validate, queue, submit now with progress, print the result."""
-    read = read_requests(path)
+    read = read_requests(path, private_dirs=[settings.artifacts_dir])
     bad = [entry for entry in read if isinstance(entry, Rejected)]
     good = [entry for entry in read if isinstance(entry, Accepted)]
     if bad:
@@ -42,7 +47,8 @@ def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
             print_items(console, [queued.item], show_artifacts=True)
             return ExitCode.FAILED if queued.item.state == State.FAILED else ExitCode.OK
         worker = worker_name()
-        item = queue.claim(worker, settings.lease_seconds, item_id=queued.item.id)
+        holder = this_process().text()
+        item = queue.claim(worker, settings.lease_seconds, item_id=queued.item.id, holder=holder)
         if item is None:
             console.print(f"[red]error:[/] {request.key} is being processed by another worker")
             return ExitCode.FAILED
@@ -56,20 +62,27 @@ def _submit_claimed(
 ) -> ExitCode:
     with StepProgress(console, item.key) as progress:
         try:
+            gate = LoginGate(queue, credentials(settings), worker)
+            gate.check()
             with open_browser(settings) as browser:
-                session = PortalSession(browser, settings)
+                session = PortalSession(browser, settings, gate=gate)
                 try:
                     progress.step("login")
                     processed = process_item(queue, session, item, worker, progress.step)
                 finally:
                     session.close()
         except LoginRejected as exc:
-            console.print(f"[red]login rejected:[/] {exc}. No further login attempts made.")
+            queue.release(item.id, worker, error="login rejected")
+            console.print(f"[red]login rejected:[/] {escape(log.redact(str(exc)))}")
             return ExitCode.LOGIN_REJECTED
         except ConfigError as exc:
             queue.release(item.id, worker, error="configuration error")
-            console.print(f"[red]error:[/] {exc}")
+            console.print(f"[red]error:[/] {escape(str(exc))}")
             return ExitCode.USAGE
+    if processed.stop is not None:
+        label = "login rejected" if processed.stop == ExitCode.LOGIN_REJECTED else "error"
+        console.print(f"[red]{label}:[/] {escape(processed.message or '')}")
+        return processed.stop
     print_items(console, [processed.item], show_artifacts=True)
     if processed.portal_down:
         console.print(

@@ -7,11 +7,14 @@ Submit click, through the journal), so a crash at any point leaves the truth in 
 
 from __future__ import annotations
 
-import json
 import os
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from typing import Protocol
 
 import structlog
@@ -19,17 +22,13 @@ import structlog
 from bot import flow, log
 from bot.browser import open_browser
 from bot.config import Settings
-from bot.errors import (
-    BusinessError,
-    ConfigError,
-    ExitCode,
-    LoginRejected,
-    PaBotError,
-    PortalUnavailable,
-    TransientError,
-)
-from bot.models import QUEUED, AuthRequest
+from bot.dispositions import Disposition, disposition
+from bot.errors import AwaitingIndex, ConfigError, ExitCode, LoginRejected, PaBotError
+from bot.heartbeat import Heartbeat
+from bot.holder import Holder, is_gone, this_process
+from bot.login_gate import LoginGate, credentials
 from bot.queue import (
+    LEASED_STATES,
     IllegalTransition,
     Item,
     LeaseLost,
@@ -38,6 +37,8 @@ from bot.queue import (
     State,
     open_queue,
 )
+from bot.queued import Queued
+from bot.queued import read as read_payload
 from bot.session import PortalSession
 
 logger = log.get_logger(__name__)
@@ -51,22 +52,40 @@ class QueueJournal:
         queue: Queue,
         item: Item,
         worker: str,
-        lease_seconds: float,
+        settings: Settings,
         on_step: Callable[[str], None] | None = None,
     ) -> None:
         self.queue = queue
         self.item = item
         self.worker = worker
-        self.lease_seconds = lease_seconds
+        self.settings = settings
         self.on_step = on_step
 
     def submitting(self) -> None:
         self.queue.mark_submitting(self.item.id, self.worker)
 
     def step(self, name: str) -> None:
-        self.queue.heartbeat(self.item.id, self.worker, self.lease_seconds)
+        # Beside the heartbeat thread: a step also proves the lease is still this worker's, so
+        # a worker whose item was taken over stops at its next step.
+        self.queue.heartbeat(self.item.id, self.worker, self.settings.lease_seconds)
         if self.on_step is not None:
             self.on_step(name)
+
+    def reference(self, reference_id: str) -> None:
+        self.queue.record_reference(self.item.id, self.worker, reference_id)
+
+    def first_click(self) -> datetime | None:
+        return self.queue.get(self.item.id).submitting_at
+
+    def grace_left(self) -> float:
+        """Seconds until "not found" on the Status search counts as an answer: the
+        reconciliation grace since Submit was last about to be clicked."""
+        current = self.queue.get(self.item.id)
+        clicked = current.clicked_at or current.submitting_at
+        if clicked is None:
+            return 0.0
+        spent = (self.queue.now() - clicked).total_seconds()
+        return max(0.0, self.settings.reconcile_grace_s - spent)
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,10 @@ class Processed:
     item: Item
     system_error: bool = False
     portal_down: bool = False
+    stop: ExitCode | None = None
+    """Set when the run must stop (a rejected login, a configuration error)."""
+    message: str | None = None
+    """What to tell a person when the run stops (redacted)."""
 
 
 def process_item(
@@ -87,20 +110,26 @@ def process_item(
 ) -> Processed:
     """Run one claimed item through the flow and record its end in the queue.
 
-    ``LoginRejected`` is re-raised after the item is released: the run must stop.
+    Every exception ends in ``bot.dispositions``' table; only the queue's own trouble
+    (``QueueUnavailable``) propagates, since nothing more may be written then.
     """
     settings = session.settings
-    request = AuthRequest.model_validate_json(item.payload, context=QUEUED)
-    journal = QueueJournal(queue, item, worker, settings.lease_seconds, on_step)
-    with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
-        logger.info("item_started", state=str(item.state), attempts=item.attempts)
+    journal = QueueJournal(queue, item, worker, settings, on_step)
+    beat = Heartbeat(settings.queue_url, item.id, worker, settings.lease_seconds)
+    with structlog.contextvars.bound_contextvars(item_id=item.id), beat:
         try:
-            return _run_and_record(queue, session, item, worker, request, journal)
-        except (LeaseLost, IllegalTransition) as exc:
-            # Another worker took the item over after this one's lease ran out: it owns the
-            # item now, so nothing more is written here.
-            logger.warning("lease_lost", error=type(exc).__name__)
-            return Processed(queue.get(item.id), system_error=True)
+            queued = read_payload(item.payload)
+        except ValueError as exc:
+            return _record_failure(queue, item, worker, exc)
+        with log.protect_request(queued.request):
+            logger.info("item_started", state=str(item.state), attempts=item.attempts)
+            try:
+                return _run_and_record(queue, session, item, worker, queued, journal)
+            except (LeaseLost, IllegalTransition) as exc:
+                # Another worker took the item over after this one's lease ran out: it owns the
+                # item now, so nothing more is written here.
+                logger.warning("lease_lost", error=type(exc).__name__)
+                return Processed(queue.get(item.id), system_error=True)
 
 
 def _run_and_record(
@@ -108,40 +137,24 @@ def _run_and_record(
     session: PortalSession,
     item: Item,
     worker: str,
-    request: AuthRequest,
+    queued: Queued,
     journal: QueueJournal,
 ) -> Processed:
     settings = session.settings
     try:
+        if item.state != State.SUBMITTING:
+            queued.check_files()
         outcome = flow.process(
             session,
-            request,
+            queued.request,
             journal,
             already_submitting=item.state == State.SUBMITTING,
             retry_wait=settings.retry_wait_seconds,
         )
-    except BusinessError as exc:
-        done = queue.finish(item.id, worker, State.REJECTED, error=_describe(exc))
-        logger.info("item_rejected", reason=exc.reason)
-        return Processed(done)
-    except LoginRejected:
-        queue.release(item.id, worker, error="login rejected")
-        raise
-    except TransientError as exc:
-        current = queue.get(item.id)
-        if isinstance(exc, PortalUnavailable) or current.state == State.SUBMITTING:
-            done = queue.release(item.id, worker, error=_describe(exc))
-            logger.warning("item_released", error=type(exc).__name__)
-            return Processed(done, system_error=True, portal_down=True)
-        done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
-        logger.warning("item_failed", error=type(exc).__name__)
-        return Processed(done, system_error=True)
     except (LeaseLost, IllegalTransition, QueueUnavailable):
         raise
-    except PaBotError as exc:
-        done = queue.finish(item.id, worker, State.FAILED, error=_describe(exc))
-        logger.error("item_failed", error=type(exc).__name__)
-        return Processed(done, system_error=True)
+    except Exception as exc:
+        return _record_failure(queue, item, worker, exc)
     state = State(outcome.state)
     done = queue.finish(
         item.id,
@@ -160,18 +173,51 @@ def _run_and_record(
     return Processed(done)
 
 
-def _describe(exc: PaBotError) -> str:
-    reason = getattr(exc, "reason", type(exc).__name__)
-    return log.redact(f"{reason}: {exc}")
+def _record_failure(queue: Queue, item: Item, worker: str, exc: Exception) -> Processed:
+    """The one error path: the table's disposition, written to the queue, and logged."""
+    clicked = queue.get(item.id).state == State.SUBMITTING
+    kind = disposition(exc, clicked=clicked)
+    text = describe(exc)
+    logger.warning("item_error", disposition=str(kind), clicked=clicked, error=text, at=where(exc))
+    D = Disposition
+    if kind == D.REJECT:
+        return Processed(queue.finish(item.id, worker, State.REJECTED, error=text))
+    if kind == D.FAIL:
+        done = queue.finish(item.id, worker, State.FAILED, error=text)
+        return Processed(done, system_error=True)
+    if kind == D.DEFER:
+        retry_in = min(exc.retry_in, RECONCILE_POLL_S) if isinstance(exc, AwaitingIndex) else 0.0
+        return Processed(queue.release(item.id, worker, error=text, retry_in=retry_in))
+    done = queue.release(item.id, worker, error=text)
+    if kind == D.STOP_LOGIN:
+        return Processed(done, stop=ExitCode.LOGIN_REJECTED, message=text)
+    if kind == D.STOP_CONFIG:
+        return Processed(done, stop=ExitCode.USAGE, message=text)
+    return Processed(done, system_error=True, portal_down=kind == D.RELEASE_DOWN)
+
+
+def describe(exc: BaseException) -> str:
+    """The item's error text: the reason and the message, redacted; for an exception of an
+    unexpected type, its type and the first line of its message (never a call log)."""
+    if isinstance(exc, PaBotError):
+        reason = getattr(exc, "reason", type(exc).__name__)
+        return log.redact(f"{reason}: {exc}")
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return log.redact(f"system error: {type(exc).__name__}" + (f": {first}" if first else ""))
+
+
+def where(exc: BaseException) -> str | None:
+    """Where the exception (or the one it wraps) was raised: ``file:line in function``."""
+    origin = exc.__cause__ or exc
+    frames = traceback.extract_tb(origin.__traceback__)
+    if not frames:
+        return None
+    last = frames[-1]
+    return f"{Path(last.filename).name}:{last.lineno} in {last.name}"
 
 
 def worker_name() -> str:
     return f"{os.uname().nodename}:{os.getpid()}"
-
-
-def payload(request: AuthRequest) -> str:
-    """The request as the queue stores it: JSON with absolute attachment paths."""
-    return json.dumps(request.model_dump(mode="json"), sort_keys=True)
 
 
 class StopSignal(Protocol):
@@ -188,6 +234,10 @@ class Budget:
     def __init__(self, shared: Synchronized[int]) -> None:
         self.shared = shared
 
+    def available(self) -> bool:
+        with self.shared.get_lock():
+            return self.shared.value != 0
+
     def take(self) -> bool:
         with self.shared.get_lock():
             if self.shared.value < 0:
@@ -198,6 +248,15 @@ class Budget:
             return True
 
 
+RECONCILE_POLL_S = 15.0
+"""How long an item waiting out its reconciliation grace stays aside before the Status search
+is asked again (less when the grace ends sooner)."""
+
+CLAIM_POLL_S = 1.0
+"""How often a worker with nothing to claim looks again while items held by live workers
+elsewhere, or set aside for the reconciliation grace, may still come back to the queue."""
+
+
 def worker_loop(
     settings: Settings,
     stop: StopSignal,
@@ -205,10 +264,12 @@ def worker_loop(
     index: int = 0,
     on_item: Callable[[Item], None] | None = None,
 ) -> ExitCode:
-    """Claim, process, record, until the queue is empty, the budget spent or a stop is asked.
+    """Claim, process, record, until nothing is left to wait for, the budget is spent or a stop
+    is asked.
 
-    Returns LOGIN_REJECTED at once when the portal refuses the login, PORTAL_UNAVAILABLE after
-    ``max_consecutive_system_errors`` system errors in a row or when the queue is lost, else OK.
+    Returns LOGIN_REJECTED at once when the portal refuses the login (or a rejection of these
+    credentials was recorded), PORTAL_UNAVAILABLE after ``max_consecutive_system_errors`` system
+    errors in a row or when the queue is lost, USAGE on a configuration error, else OK.
     """
     try:
         return _drain(settings, stop, budget, index, on_item)
@@ -218,6 +279,10 @@ def worker_loop(
         logger.error("queue_unavailable", error=str(exc))
         stop.set()
         return ExitCode.PORTAL_UNAVAILABLE
+    except LoginRejected as exc:
+        logger.error("login_rejected", error=log.redact(str(exc)))
+        stop.set()
+        return ExitCode.LOGIN_REJECTED
     except ConfigError as exc:
         logger.error("configuration_error", error=str(exc))
         stop.set()
@@ -236,21 +301,25 @@ def _drain(
     consecutive = 0
     structlog.contextvars.bind_contextvars(worker=index)
     try:
+        gate = LoginGate(queue, credentials(settings), worker)
+        gate.check()
         with open_browser(settings) as browser:
-            session = PortalSession(browser, settings)
+            session = PortalSession(browser, settings, gate=gate)
             try:
-                while not stop.is_set() and budget.take():
-                    item = queue.claim(worker, settings.lease_seconds)
+                while not stop.is_set() and budget.available():
+                    item = claim_next(queue, worker, settings.lease_seconds, stop)
                     if item is None:
                         break
-                    try:
-                        processed = process_item(queue, session, item, worker)
-                    except LoginRejected:
-                        logger.error("login_rejected")
-                        stop.set()
-                        return ExitCode.LOGIN_REJECTED
+                    if not budget.take():
+                        queue.release(item.id, worker)
+                        break
+                    processed = process_item(queue, session, item, worker)
                     if on_item is not None:
                         on_item(processed.item)
+                    if processed.stop is not None:
+                        logger.error("run_stopping", reason=processed.message)
+                        stop.set()
+                        return processed.stop
                     consecutive = consecutive + 1 if processed.system_error else 0
                     if consecutive >= settings.max_consecutive_system_errors:
                         logger.error("stopping_after_system_errors", count=consecutive)
@@ -261,3 +330,51 @@ def _drain(
     finally:
         queue.close()
     return ExitCode.OK
+
+
+def claim_next(
+    queue: Queue,
+    worker: str,
+    lease_seconds: float,
+    stop: StopSignal,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Item | None:
+    """The next item for ``worker``; None once nothing is left that could come back.
+
+    An item held by a dead process of this machine is taken back at once (``bot.holder``); one
+    held by a live worker elsewhere, or set aside for the reconciliation grace, is waited for
+    (bounded by its lease or its time), so that a run does not end with work left.
+    """
+    holder = this_process().text()
+    while not stop.is_set():
+        item = queue.claim(worker, lease_seconds, holder=holder)
+        if item is not None:
+            return item
+        now = queue.now()
+        waiting = [item for item in queue.items() if item.state in WAITING]
+        if any(_take_back_if_gone(queue, item) for item in waiting):
+            continue
+        later = [
+            moment
+            for item in waiting
+            for moment in (item.lease_expires_at, item.available_at)
+            if moment is not None and moment > now
+        ]
+        if not later:
+            return None
+        sleep(min(CLAIM_POLL_S, (min(later) - now).total_seconds()))
+    return None
+
+
+WAITING = frozenset({State.PENDING, State.IN_PROGRESS, State.SUBMITTING})
+
+
+def _take_back_if_gone(queue: Queue, item: Item) -> bool:
+    holder = Holder.parse(item.holder)
+    if item.state not in LEASED_STATES or holder is None or not is_gone(holder):
+        return False
+    taken = queue.expire_lease(item.id, holder.text())
+    if taken:
+        logger.warning("holder_gone", item=item.id, holder_pid=holder.pid)
+    return taken

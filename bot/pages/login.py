@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import pyotp
+from collections.abc import Callable
+
 from playwright.sync_api import Page
 from pydantic import SecretStr
 
-from bot.errors import LoginRejected, PortalValidationError
-from bot.log import protect
+from bot.errors import LoginPageUnknown, LoginRejected, PortalTimeout
 from bot.pages.base import PortalPage, translate_errors
 from bot.pages.home import HomePage
 
 
-class _PortalTOTP(pyotp.TOTP):
-    """The portal issues 80-bit secrets (16 base32 characters), below pyotp's 128-bit default."""
-
-    min_secret_length_bits = 80
-
-
 class LoginPage(PortalPage):
-    """``log_in`` makes exactly one attempt: a second could lock the practice's account."""
+    """``log_in`` makes exactly one attempt: a second could lock the practice's account.
+
+    A page it does not recognise (other wording, a CAPTCHA, a verification step it cannot read)
+    is ``LoginPageUnknown``: a stop, never a retry, whatever was typed.
+    """
 
     login_is_trouble = False
 
@@ -39,14 +37,26 @@ class LoginPage(PortalPage):
     def open(self, base_url: str) -> LoginPage:
         with self.navigation():
             self.page.goto(f"{base_url}/login")
-        self.settle(self.heading)
+        try:
+            self.settle(self.heading)
+        except PortalTimeout:
+            raise LoginPageUnknown(
+                "the portal's login page shows no 'Provider Portal Login' form"
+            ) from None
+        with translate_errors():
+            known = self.username.is_visible() and self.password.is_visible()
+            known = known and self.log_in_button.is_visible()
+        if not known:
+            raise LoginPageUnknown("the login page lacks its Username, Password or Log in")
         return self
 
-    def is_loaded(self) -> bool:
-        return self.heading.is_visible()
+    def log_in(
+        self, username: str, password: SecretStr, totp_code: Callable[[], str] | None
+    ) -> HomePage:
+        """Log in once; raise ``LoginRejected`` when the portal refuses.
 
-    def log_in(self, username: str, password: SecretStr, totp_secret: SecretStr | None) -> HomePage:
-        """Log in once; raise ``LoginRejected`` when the portal refuses."""
+        ``totp_code`` gives the code of the two-step verification when the portal asks for one
+        (the login gate's: it never hands out a code twice)."""
         home = HomePage(self.page)
         with translate_errors():
             self.username.fill(username)
@@ -55,23 +65,31 @@ class LoginPage(PortalPage):
             self.log_in_button.click()
         shown = self._settle_login(home)
         if shown is self.verify_heading:
-            if totp_secret is None:
+            if totp_code is None:
                 raise LoginRejected(
                     "the account asks for an authentication code; set PA_BOT_TOTP_SECRET"
                 )
+            code = totp_code()
             with translate_errors():
-                code = _PortalTOTP(totp_secret.get_secret_value()).now()
-                protect(code)
                 self.code.fill(code)
             with self.navigation():
                 self.verify_button.click()
             shown = self._settle_login(home)
         if shown is home.heading:
             return home
-        raise PortalValidationError("the login page did not lead to the portal")
+        raise LoginPageUnknown("the login did not lead to the portal's home page")
 
     def _settle_login(self, home: HomePage) -> object:
-        """Wait for the home page, the TOTP step, or the login form's own alerts."""
+        """Wait for the home page, the TOTP step, or the login form's own alerts; anything else
+        showing until the timeout is a page the bot does not know."""
+        try:
+            return self._known_outcome(home)
+        except PortalTimeout:
+            raise LoginPageUnknown(
+                "after Log in the portal showed a page the bot does not recognise"
+            ) from None
+
+    def _known_outcome(self, home: HomePage) -> object:
         with translate_errors():
             either = (
                 home.heading.or_(self.verify_heading)

@@ -13,12 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from bot.errors import PaBotError
 
 SCHEMA_VERSION: Final = 2
 """The version ``schema.sql`` writes into ``schema_version``; a database with another is refused."""
+
+LoginOutcome = Literal["succeeded", "rejected", "unsettled"]
+"""How a login attempt ended, for the gate."""
 
 Clock = Callable[[], datetime]
 """Where the queue reads the time (timezone-aware); tests inject one to expire leases at will."""
@@ -283,10 +286,10 @@ class Queue(Protocol):
         ``digest`` stands (``force``, a person's ``pa-bot login``, passes over a rejection)."""
 
     def login_leave(
-        self, account: str, digest: str, holder: str, *, rejected: str | None = None
+        self, account: str, digest: str, holder: str, outcome: LoginOutcome, reason: str = ""
     ) -> None:
-        """End ``holder``'s attempt: a success (clears a rejection of ``digest``) or, with
-        ``rejected`` (the reason), a rejection of ``digest``."""
+        """End ``holder``'s attempt: ``succeeded`` (clears a rejection of ``digest``),
+        ``rejected`` (records one, with ``reason``) or ``unsettled`` (the portal never said)."""
 
     def login_record(self, account: str) -> GateRecord | None:
         """The account's row, if any."""

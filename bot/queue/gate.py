@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.queue.base import GateRecord, GateVerdict, to_text
+from bot.queue.base import GateRecord, GateVerdict, LoginOutcome, to_text
 
 if TYPE_CHECKING:
     from bot.queue.sql import Row, Tx
@@ -59,29 +59,31 @@ class GateStore:
             return GateVerdict(granted=True, record=record)
 
     def login_leave(
-        self, account: str, digest: str, holder: str, *, rejected: str | None = None
+        self, account: str, digest: str, holder: str, outcome: LoginOutcome, reason: str = ""
     ) -> None:
         with self._write() as tx:
             found = _locked(tx, account)
             if found is None or found["attempt_holder"] != holder:
                 return  # taken over after our lease ran out: the new holder's outcome stands
-            if rejected is None:
+            if outcome == "succeeded":
                 tx.run(
-                    f"UPDATE login_gate SET {_NO_ATTEMPT}, succeeded_at = ?,"
-                    " rejected_digest = CASE WHEN rejected_digest = ? THEN NULL"
-                    " ELSE rejected_digest END,"
-                    " rejected_at = CASE WHEN rejected_digest = ? THEN NULL ELSE rejected_at END,"
-                    " rejected_reason = CASE WHEN rejected_digest = ? THEN NULL"
-                    " ELSE rejected_reason END"
-                    " WHERE account = ?",
-                    (tx.stamp, digest, digest, digest, account),
+                    f"UPDATE login_gate SET {_NO_ATTEMPT}, succeeded_at = ? WHERE account = ?",
+                    (tx.stamp, account),
                 )
-            else:
+                if found["rejected_digest"] == digest:
+                    tx.run(
+                        "UPDATE login_gate SET rejected_digest = NULL, rejected_at = NULL,"
+                        " rejected_reason = NULL WHERE account = ?",
+                        (account,),
+                    )
+            elif outcome == "rejected":
                 tx.run(
                     f"UPDATE login_gate SET {_NO_ATTEMPT}, rejected_digest = ?, rejected_at = ?,"
                     " rejected_reason = ? WHERE account = ?",
-                    (digest, tx.stamp, rejected, account),
+                    (digest, tx.stamp, reason, account),
                 )
+            else:
+                tx.run(f"UPDATE login_gate SET {_NO_ATTEMPT} WHERE account = ?", (account,))
 
     def login_record(self, account: str) -> GateRecord | None:
         with self._write() as tx:

@@ -19,14 +19,16 @@ from playwright.sync_api import Browser
 
 from bot import log
 from bot.browser import open_browser, private_dir
-from bot.config import Settings
-from bot.errors import ExitCode, LoginRejected
+from bot.config import MOCK_ACCOUNT, Settings
+from bot.errors import ExitCode
+from bot.holder import this_process
 from bot.queue import FINAL_STATES, Action, Item, Queue, open_queue
+from bot.queued import payload
 from bot.replay.portal import AdminError, MockAdmin, mock_portal
 from bot.replay.scenario import Loaded, Malformed, collect, load
 from bot.session import PortalSession
 from bot.submit import exit_code_for
-from bot.worker import payload, process_item, worker_name
+from bot.worker import process_item, worker_name
 
 logger = log.get_logger(__name__)
 
@@ -124,7 +126,9 @@ def replay_all(
     results: list[Result] = []
     with mock_portal(settings) as url:
         admin = MockAdmin(url)
-        local = settings.model_copy(update={"portal_url": url})
+        # The mock's demo account unless the settings name another one of the mock's.
+        account = {} if settings.username else {**MOCK_ACCOUNT, "totp_secret": None}
+        local = settings.model_copy(update={"portal_url": url, **account})
         with open_browser(local, slow_mo_ms) as browser:
             for scenario in scenarios:
                 if isinstance(scenario, Malformed):
@@ -197,13 +201,13 @@ def _run(
 def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
     """Claim and process the item as ``pa-bot submit`` does; its exit code."""
     worker = worker_name()
-    claimed = queue.claim(worker, session.settings.lease_seconds, item_id=item.id)
+    holder = this_process().text()
+    claimed = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)
     if claimed is None:
         return queue.get(item.id), ExitCode.FAILED
-    try:
-        processed = process_item(queue, session, claimed, worker)
-    except LoginRejected:
-        return queue.get(item.id), ExitCode.LOGIN_REJECTED
+    processed = process_item(queue, session, claimed, worker)
+    if processed.stop is not None:
+        return processed.item, processed.stop
     return processed.item, exit_code_for(processed)
 
 

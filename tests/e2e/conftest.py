@@ -4,6 +4,7 @@ records what the flow reported."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Browser
@@ -14,15 +15,32 @@ from tests.support.admin import PortalAdmin
 
 
 class RecordingJournal:
-    def __init__(self) -> None:
+    """A journal that remembers: the steps, the Submit clicks and the reference ids recorded.
+
+    ``grace`` is the reconciliation grace left after a click (none by default: "not found" is
+    an answer at once, and the flow submits again)."""
+
+    def __init__(self, grace: float = 0.0, first_click: datetime | None = None) -> None:
         self.steps: list[str] = []
         self.submits = 0
+        self.references: list[str] = []
+        self.grace = grace
+        self.clicked = first_click
 
     def submitting(self) -> None:
         self.submits += 1
 
     def step(self, name: str) -> None:
         self.steps.append(name)
+
+    def reference(self, reference_id: str) -> None:
+        self.references.append(reference_id)
+
+    def grace_left(self) -> float:
+        return self.grace
+
+    def first_click(self) -> datetime | None:
+        return self.clicked
 
 
 @pytest.fixture

@@ -215,8 +215,10 @@ def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
 def test_a_refused_attachment_leaves_the_request_submitted(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
-    files = [str(attachment("fake.pdf")), str(attachment())]
-    request = make_request("clinical", meet=False, attachments=files)
+    # Intake refuses fake.pdf (its content is no PDF); the portal's own refusal must still leave
+    # the request submitted, so the request is built past intake.
+    files = [attachment("fake.pdf").resolve(), attachment().resolve()]
+    request = make_request("clinical", meet=False).model_copy(update={"attachments": files})
 
     outcome = flow.process(session, request, RecordingJournal())
 

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.followup import follow_item
 from bot.models import AuthRequest
 from bot.queue import Action, State, open_queue
+from bot.queued import payload
 from bot.session import PortalSession
-from bot.worker import payload
 from tests.support.admin import PortalAdmin
 from tests.support.cli import pa_bot
 from tests.support.requests import attachment, make_request, member

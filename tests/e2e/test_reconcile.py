@@ -12,8 +12,9 @@ from bot import flow
 from bot.config import Settings
 from bot.models import PortalStatus
 from bot.queue import Queue, State, open_queue
+from bot.queued import payload
 from bot.session import PortalSession
-from bot.worker import payload, process_item
+from bot.worker import process_item
 from tests.e2e.conftest import RecordingJournal
 from tests.support.admin import PortalAdmin
 from tests.support.requests import make_request

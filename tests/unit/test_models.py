@@ -144,15 +144,69 @@ def test_a_date_that_does_not_exist_is_refused() -> None:
 # --- attachments ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["notes.pdf", "notes.DOCX", "scan.tif", "labs.xlsx", "a.txt"])
+CONTENT = {
+    "notes.pdf": b"%PDF-1.7 ...",
+    "notes.DOCX": b"PK\x03\x04 ...",
+    "scan.tif": b"II*\x00 ...",
+    "labs.xlsx": b"PK\x03\x04 ...",
+    "old.doc": b"\xd0\xcf\x11\xe0 ...",
+    "a.txt": b"plain text",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONTENT))
 def test_attachments_of_accepted_types_resolve_against_the_base_dir(
     tmp_path: Path, name: str
 ) -> None:
-    (tmp_path / name).write_bytes(b"x")
+    (tmp_path / name).write_bytes(CONTENT[name])
     request = AuthRequest.model_validate(
         request_data(attachments=[name]), context={"base_dir": tmp_path}
     )
     assert request.attachments == [(tmp_path / name).resolve()]
+
+
+@pytest.mark.parametrize("name", ["notes.pdf", "scan.tif", "labs.xlsx", "a.txt"])
+def test_an_attachment_whose_content_is_not_its_type_is_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"\x00\x01random bytes")
+
+    assert errors_of(request_data(attachments=[name]), tmp_path) == {
+        "attachments": f"{name}: its content is not a {Path(name).suffix} file"
+    }
+
+
+def test_a_symlink_is_followed_and_its_target_checked(tmp_path: Path) -> None:
+    (tmp_path / "tool.exe").write_bytes(b"MZ")
+    (tmp_path / "notes.pdf").symlink_to(tmp_path / "tool.exe")
+    (tmp_path / "real.pdf").write_bytes(CONTENT["notes.pdf"])
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "real.pdf")
+
+    assert errors_of(request_data(attachments=["notes.pdf"]), tmp_path) == {
+        "attachments": "notes.pdf: type not accepted (Word, Excel, PDF, text, TIFF)"
+    }
+    request = AuthRequest.model_validate(
+        request_data(attachments=["link.pdf"]), context={"base_dir": tmp_path}
+    )
+    assert request.attachments == [(tmp_path / "real.pdf").resolve()]
+
+
+def test_a_folder_or_a_file_of_the_bots_own_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "folder.pdf").mkdir()
+    state = tmp_path / "artifacts" / ".state"
+    state.mkdir(parents=True)
+    (state / "login.pdf").write_bytes(CONTENT["notes.pdf"])
+    context = {"base_dir": tmp_path, "private_dirs": [tmp_path / "artifacts"]}
+
+    with pytest.raises(ValidationError, match="not a regular file"):
+        AuthRequest.model_validate(request_data(attachments=["folder.pdf"]), context=context)
+    with pytest.raises(ValidationError, match="a file of pa-bot's own artifacts"):
+        AuthRequest.model_validate(
+            request_data(attachments=["artifacts/.state/login.pdf"]), context=context
+        )
+
+
+@pytest.mark.parametrize("bad", [".", "..", ".hidden", "./x"])
+def test_a_request_id_that_would_name_no_folder_of_its_own_is_refused(bad: str) -> None:
+    assert "id" in errors_of(request_data(id=bad))
 
 
 def test_an_attachment_of_another_type_is_refused(tmp_path: Path) -> None:
@@ -164,7 +218,7 @@ def test_an_attachment_of_another_type_is_refused(tmp_path: Path) -> None:
 
 def test_a_missing_attachment_is_refused(tmp_path: Path) -> None:
     assert errors_of(request_data(attachments=["missing.pdf"]), tmp_path) == {
-        "attachments": "missing.pdf: file not found"
+        "attachments": "missing.pdf: file not found (or not a regular file)"
     }
 
 

@@ -25,7 +25,7 @@ def test_one_attempt_in_flight_per_account(queue: Queue, clock: FakeClock) -> No
 
 def test_a_rejection_stands_for_the_same_secrets_only(queue: Queue) -> None:
     assert queue.login_enter(ACCOUNT, BAD, "a", 60).granted
-    queue.login_leave(ACCOUNT, BAD, "a", rejected="bad credentials")
+    queue.login_leave(ACCOUNT, BAD, "a", "rejected", "bad credentials")
 
     refused = queue.login_enter(ACCOUNT, BAD, "b", 60)
 
@@ -35,7 +35,7 @@ def test_a_rejection_stands_for_the_same_secrets_only(queue: Queue) -> None:
     assert (record.rejected_digest, record.rejected_reason) == (BAD, "bad credentials")
     assert record.rejected_at is not None and record.attempt_holder is None
     assert queue.login_enter(ACCOUNT, GOOD, "b", 60).granted  # changed credentials: tried
-    queue.login_leave(ACCOUNT, GOOD, "b")
+    queue.login_leave(ACCOUNT, GOOD, "b", "succeeded")
     again = queue.login_record(ACCOUNT)
     assert again is not None and again.rejected_digest == BAD  # B's success does not clear A's
     assert again.succeeded_at is not None
@@ -43,10 +43,10 @@ def test_a_rejection_stands_for_the_same_secrets_only(queue: Queue) -> None:
 
 def test_force_passes_a_rejection_and_a_success_clears_it(queue: Queue) -> None:
     queue.login_enter(ACCOUNT, BAD, "a", 60)
-    queue.login_leave(ACCOUNT, BAD, "a", rejected="locked")
+    queue.login_leave(ACCOUNT, BAD, "a", "rejected", "locked")
 
     assert queue.login_enter(ACCOUNT, BAD, "person", 60, force=True).granted
-    queue.login_leave(ACCOUNT, BAD, "person")
+    queue.login_leave(ACCOUNT, BAD, "person", "succeeded")
 
     record = queue.login_record(ACCOUNT)
     assert record is not None
@@ -61,7 +61,7 @@ def test_a_holder_whose_attempt_was_taken_over_changes_nothing(
     clock.advance(61)
     queue.login_enter(ACCOUNT, BAD, "b", 60)
 
-    queue.login_leave(ACCOUNT, BAD, "a", rejected="bad credentials")
+    queue.login_leave(ACCOUNT, BAD, "a", "rejected", "bad credentials")
 
     record = queue.login_record(ACCOUNT)
     assert record is not None
@@ -75,7 +75,7 @@ def test_the_gate_is_shared_by_every_connection(
     assert one.login_enter(ACCOUNT, GOOD, "a", 60).granted
 
     assert not two.login_enter(ACCOUNT, GOOD, "b", 60).granted
-    one.login_leave(ACCOUNT, GOOD, "a")
+    one.login_leave(ACCOUNT, GOOD, "a", "unsettled")
     assert two.login_enter(ACCOUNT, GOOD, "b", 60).granted
 
 

@@ -1,0 +1,78 @@
+"""The one mapping from an exception inside an item's processing to what the queue records.
+
+Every exception ends here, of whatever type: the worker never dies of one, and the run goes on
+to its report. Two facts decide: the exception's family (the first class of its MRO found in
+``TABLE``) and whether Submit may have been clicked (the item is ``submitting``). Before the
+click nothing reached the portal, so the item can end; after it, the portal may hold the request
+and only reconciliation may say what happened, so the item is given back and never ended blind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Final
+
+from bot.errors import (
+    AwaitingIndex,
+    BusinessError,
+    ConfigError,
+    LoginRejected,
+    PortalUnavailable,
+    ReconcileImpossible,
+    TransientError,
+)
+
+
+class Disposition(StrEnum):
+    """What the worker does with the item (and the run) after an exception."""
+
+    REJECT = "reject"
+    """Final ``rejected``: the portal (or the request's own files) said no; a person decides."""
+    FAIL = "fail"
+    """Final ``failed``: a system error past the flow's retries."""
+    RELEASE = "release"
+    """Back to the queue for a later attempt: ``pending``, or ``submitting`` to reconcile."""
+    RELEASE_DOWN = "release_down"
+    """As ``RELEASE``, and the portal counts as down (the run stops after a few in a row)."""
+    DEFER = "defer"
+    """Back to the queue, claimable only after a while (the reconciliation grace)."""
+    STOP_LOGIN = "stop_login"
+    """Released; the run stops with exit 4, no further login attempt."""
+    STOP_CONFIG = "stop_config"
+    """Released; the run stops with exit 2."""
+
+
+_D = Disposition
+TABLE: Final[Mapping[tuple[type[BaseException], bool], Disposition]] = {
+    # (family, clicked): what happens
+    (LoginRejected, False): _D.STOP_LOGIN,
+    (LoginRejected, True): _D.STOP_LOGIN,
+    (ConfigError, False): _D.STOP_CONFIG,
+    (ConfigError, True): _D.STOP_CONFIG,
+    # The only end after the click that reconciliation did not give: a person must look.
+    (ReconcileImpossible, False): _D.FAIL,
+    (ReconcileImpossible, True): _D.FAIL,
+    (AwaitingIndex, True): _D.DEFER,
+    (AwaitingIndex, False): _D.DEFER,
+    (BusinessError, False): _D.REJECT,
+    # A business error after the click (an alert instead of the results, a member search that
+    # now refuses during reconciliation) is never taken for the request's own answer.
+    (BusinessError, True): _D.RELEASE,
+    (PortalUnavailable, False): _D.RELEASE_DOWN,
+    (PortalUnavailable, True): _D.RELEASE_DOWN,
+    (TransientError, False): _D.FAIL,
+    (TransientError, True): _D.RELEASE,
+    # Everything else, the bot's own errors (UnexpectedPage, SystemFault) and any other type.
+    (Exception, False): _D.FAIL,
+    (Exception, True): _D.RELEASE,
+}
+
+
+def disposition(exc: BaseException, *, clicked: bool) -> Disposition:
+    """The row of ``TABLE`` for ``exc``: its nearest family, before or after the click."""
+    for family in type(exc).__mro__:
+        found = TABLE.get((family, clicked))
+        if found is not None:
+            return found
+    return Disposition.RELEASE if clicked else Disposition.FAIL

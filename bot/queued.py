@@ -1,0 +1,77 @@
+"""What the queue stores of a request (its payload), and the check made of it when claimed.
+
+The payload is the request as JSON, with absolute attachment paths, plus ``_attachments``: each
+file's size and SHA-256 as ``enqueue`` read them. A file deleted or changed between the evening's
+``enqueue`` and the night's run would otherwise fail only after Submit, at upload (or upload
+something nobody checked): so a claimed item's files are checked again first, and a change ends
+the item ``rejected`` before anything reaches the portal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import AttachmentChanged
+from bot.models import QUEUED, AuthRequest
+
+_FILES = "_attachments"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A request read back from the queue, with its files' fingerprints from ``enqueue``."""
+
+    request: AuthRequest
+    files: dict[str, Fingerprint]
+
+    def check_files(self) -> None:
+        """``AttachmentChanged`` naming the file (its name, not its path) that is gone or
+        differs from what was queued."""
+        for path in self.request.attachments:
+            queued = self.files.get(str(path))
+            try:
+                now = fingerprint(path)
+            except OSError:
+                raise AttachmentChanged(
+                    f"attachment {path.name} is missing since it was queued"
+                ) from None
+            if queued is not None and now != queued:
+                raise AttachmentChanged(f"attachment {path.name} has changed since it was queued")
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return Fingerprint(size=size, sha256=digest.hexdigest())
+
+
+def payload(request: AuthRequest) -> str:
+    """The request as the queue stores it: JSON with absolute attachment paths and the files'
+    fingerprints."""
+    data: dict[str, Any] = request.model_dump(mode="json")
+    data[_FILES] = {
+        str(path): vars(fingerprint(path)) for path in request.attachments if path.is_file()
+    }
+    return json.dumps(data, sort_keys=True)
+
+
+def read(text: str) -> Queued:
+    """The payload back as a request (intake checked it already: ``QUEUED``)."""
+    data = json.loads(text)
+    files = {name: Fingerprint(**value) for name, value in (data.pop(_FILES, None) or {}).items()}
+    return Queued(AuthRequest.model_validate(data, context=QUEUED), files)
