@@ -51,6 +51,7 @@ class RuntimeConfig(BaseModel):
     latency_ms: int = Field(default=0, ge=0, le=60_000)
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
@@ -66,6 +67,7 @@ class ConfigPatch(BaseModel):
     latency_ms: int | None = Field(default=None, ge=0, le=60_000)
     error_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     fail_after_submit_rate: float | None = Field(default=None, ge=0.0, le=1.0)
+    submit_delay_ms: int | None = Field(default=None, ge=0, le=300_000)
     maintenance: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
     seed: int | None = None
@@ -78,6 +80,7 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         latency_ms=settings.latency_ms,
         error_rate=settings.error_rate,
         fail_after_submit_rate=settings.fail_after_submit_rate,
+        submit_delay_ms=settings.submit_delay_ms,
         maintenance=settings.maintenance,
         session_timeout_s=settings.session_timeout_s,
         seed=settings.seed,

@@ -26,6 +26,7 @@ class PortalSettings(BaseSettings):
     latency_ms: int = Field(default=0, ge=0, le=60_000)
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None

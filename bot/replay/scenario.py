@@ -94,8 +94,8 @@ class Scenario(BaseModel):
     portal: ConfigPatch = Field(
         default_factory=ConfigPatch,
         description="Knobs of the mock portal for this scenario, as PUT /_mock/config takes "
-        "them: latency_ms, error_rate, fail_after_submit_rate, maintenance, session_timeout_s, "
-        "seed, ui_variant, step_faults.",
+        "them: latency_ms, error_rate, fail_after_submit_rate, submit_delay_ms, maintenance, "
+        "session_timeout_s, seed, ui_variant, step_faults.",
     )
     then: ConfigPatch | None = Field(
         default=None,

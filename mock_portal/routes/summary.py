@@ -3,6 +3,7 @@ and Submit Request, which records the authorization."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -191,7 +192,12 @@ def _record(portal: Portal, session: SessionRow, draft: Draft) -> Authorization:
 @router.post("/prior-auth/requests/{draft_id}/submit")
 async def submit(request: Request, draft_id: str) -> Response:
     """Record the authorization. Submitting the same draft again records another one, as a
-    double click on the real portal would: the mock counts duplicates, it does not hide them."""
+    double click on the real portal would: the mock counts duplicates, it does not hide them.
+
+    With ``submit_delay_ms`` the answer waits that long and the authorization is recorded only
+    at the end, as a slow portal would: a client that gave up in between still finds it
+    recorded, once. The wait is an ``asyncio.sleep``, so other requests are served meanwhile.
+    """
     guarded = await require_post(request)
     if isinstance(guarded, Response):
         return guarded
@@ -206,6 +212,9 @@ async def submit(request: Request, draft_id: str) -> Response:
     if pending:
         errors = [f"Complete Document Clinical for {code} before submitting." for code in pending]
         return _summary_page(portal, session, draft, errors)
+    delay_ms = portal.faults.config.submit_delay_ms
+    if delay_ms:
+        await asyncio.sleep(delay_ms / 1000)
     auth = _record(portal, session, draft)
     draft.submissions.append(auth.reference_id)
     portal.store.save_draft(draft)

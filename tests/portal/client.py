@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 
 from mock_portal.rules import CATEGORY_CODES, code_for
 from tests.portal.pages import Page
@@ -63,9 +63,10 @@ CONTACT = {
 
 
 class PortalClient:
-    """Wraps a TestClient; every call returns the parsed ``Page`` it lands on."""
+    """Wraps a TestClient (or an ``httpx.Client`` of a real server, following redirects as the
+    TestClient does); every call returns the parsed ``Page`` it lands on."""
 
-    def __init__(self, http: TestClient) -> None:
+    def __init__(self, http: httpx.Client) -> None:
         self.http = http
         self.page: Page | None = None
         self.draft_base = ""
