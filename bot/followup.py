@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from bot import log
+from bot import log, queued
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.deadlines import decision_due, decision_overdue, documents_due, is_undecided
@@ -30,7 +30,7 @@ from bot.errors import (
 )
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, login_refusal
-from bot.models import QUEUED, AuthRequest, PortalStatus
+from bot.models import AuthRequest, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
 from bot.session import PortalSession
@@ -60,14 +60,14 @@ def follow_up(settings: Settings, console: Console, now: datetime | None = None)
     login."""
     queue = open_queue(settings.queue_url)
     try:
-        items = [item for item in queue.items(State.SUBMITTED) if is_undecided(item)]
-        if not items:
-            console.print("Nothing to follow up: no submitted request awaits a decision.")
-            return ExitCode.OK
         refusal = login_refusal(queue, settings)
         if refusal is not None:
             console.print(f"[red]{refusal[0]}:[/] {escape(refusal[1])}", soft_wrap=True)
             return refusal[2]
+        items = [item for item in queue.items(State.SUBMITTED) if is_undecided(item)]
+        if not items:
+            console.print("Nothing to follow up: no submitted request awaits a decision.")
+            return ExitCode.OK
         try:
             results = _follow_all(queue, settings, items)
         except LoginRejected as exc:
@@ -98,7 +98,7 @@ def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[Fol
 def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
     """Read the item's authorization on the Status tab; record a new decision, upload what is
     owed. Portal trouble is retried; what is left is reported on the item, never raised."""
-    request = AuthRequest.model_validate_json(item.payload, context=QUEUED)
+    request = queued.read(item.payload).request
     result = FollowUp(item=item, was=item.portal_status)
     retrying = Retrying(
         retry=retry_if_exception_type(TransientError),

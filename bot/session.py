@@ -132,6 +132,7 @@ class PortalSession:
     def prior_authorization(self) -> MemberSearchPage:
         """The member-lookup screen, logging in first when the portal asks for it."""
         search = MemberSearchPage(self.page)
+        self._log_in_unless_saved()
         try:
             return search.open(self.base_url)
         except SessionExpired:
@@ -141,11 +142,19 @@ class PortalSession:
     def status(self) -> StatusPage:
         """The Status tab, logging in first when the portal asks for it."""
         status = StatusPage(self.page)
+        self._log_in_unless_saved()
         try:
             return status.open(self.base_url)
         except SessionExpired:
             self.log_in()
             return status.open(self.base_url)
+
+    def _log_in_unless_saved(self) -> None:
+        """With no saved login to try, log in before the first screen: the login page is then
+        the one the bot expects, so a page it does not recognise there (a CAPTCHA, say) stops
+        the run at once instead of failing items on a screen that never came."""
+        if self.logins == 0 and self._state_seen is None:
+            self.log_in()
 
     def arm_resend(self) -> None:
         """From now on, send requests that the portal answers with 503 again (see below).
