@@ -20,6 +20,7 @@ from rich.table import Table
 from bot.browser import private_dir
 from bot.deadlines import DECISION_WINDOWS, decision_due, decision_overdue, urgency
 from bot.display import STATE_STYLES
+from bot.holder import Holder
 from bot.queue import Item, State
 
 
@@ -50,6 +51,21 @@ def _short(source: str) -> str:
     return source.removeprefix(f"{Path.cwd()}{os.sep}")
 
 
+def _held_elsewhere(item: Item, now: datetime) -> str | None:
+    """Who holds a leased item, and since when: another worker, on this machine or another."""
+    if item.state not in (State.IN_PROGRESS, State.SUBMITTING) or item.lease_expires_at is None:
+        return None
+    if item.lease_expires_at <= now:
+        return None
+    holder = Holder.parse(item.holder)
+    who = f"host {holder.host}, pid {holder.pid}" if holder else "another worker"
+    doing = "submitting" if item.state == State.SUBMITTING else "working on it"
+    return (
+        f"Held by another worker ({who}), {doing} since {item.updated_at:%Y-%m-%d %H:%M:%S} UTC; "
+        f"its lease runs to {item.lease_expires_at:%H:%M:%S} UTC and is renewed while it lives."
+    )
+
+
 def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     """Whether a person must look at the item, and the reason in plain words."""
     outcome = item.outcome or {}
@@ -68,6 +84,9 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
         return True, f"Failed after {item.attempts} attempts: {_message(item.error)}"
     if item.state == State.INVALID:
         return True, f"Invalid request ({_short(item.source)}): {item.error}"
+    held = _held_elsewhere(item, now or datetime.now(UTC))
+    if held:
+        return False, held
     if item.state == State.SUBMITTING:
         return True, "Submit was clicked but no result was read; the next run reconciles it."
     if item.state in (State.PENDING, State.IN_PROGRESS):
