@@ -38,7 +38,9 @@ def test_an_unknown_exception_at_every_step_kills_no_worker_and_leaks_nothing(
     path = tmp_path / "one.json"
     path.write_text(request.model_dump_json(exclude_none=True))
     assert pa_bot(settings, "enqueue", str(path)).returncode == ExitCode.OK
-    secret = f"{settings.password.get_secret_value()} {request.member.caresource_id}"
+    assert settings.password is not None
+    password = settings.password.get_secret_value()
+    secret = f"{password} {request.member.caresource_id}"
     env = pa_bot_env(settings) | {
         "PYTHONPATH": str(INJECT),
         "PA_BOT_TEST_INJECT": ",".join(STEPS.values()),
@@ -58,7 +60,7 @@ def test_an_unknown_exception_at_every_step_kills_no_worker_and_leaks_nothing(
     said = done.stdout + done.stderr
     assert done.returncode == ExitCode.OK, said
     assert said.count("SystemFault") + said.count("RuntimeError") >= len(STEPS), said
-    for leaked in (settings.password.get_secret_value(), str(request.member.caresource_id)):
+    for leaked in (password, str(request.member.caresource_id)):
         assert leaked not in said
     assert "Traceback" not in said and "Call log" not in said
     assert "Report:" in done.stdout
