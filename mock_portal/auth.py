@@ -95,7 +95,8 @@ class Auth:
         return "mfa" if account.totp_secret else "ok"
 
     def check_code(self, username: str, code: str) -> LoginResult:
-        """The TOTP code of this 30-second window or of the previous one."""
+        """The TOTP code of this 30-second window or of the previous one, once: a code that
+        already logged in is refused (and counts as a failed login), as real portals do."""
         now = self._clock()
         if self._locked(username, now):
             self._store.incr("logins_failed")
@@ -106,7 +107,9 @@ class Auth:
         totp = ShortSecretTOTP(account.totp_secret)
         code = code.strip().replace(" ", "")
         valid = any(hmac.compare_digest(totp.at(now - lag), code) for lag in (0, 30))
-        return "ok" if valid and code.isdigit() else self._fail(username, now)
+        if valid and code.isdigit() and self._store.use_totp_code(username, code, now, 90):
+            return "ok"
+        return self._fail(username, now)
 
     def log_in(self, username: str) -> SessionRow:
         self._store.clear_failures(username)

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS authorizations (
 CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY AUTOINCREMENT, reference_id TEXT NOT NULL, filename TEXT NOT NULL,
     size INTEGER NOT NULL, content BLOB NOT NULL, uploaded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS totp_used (
+    username TEXT NOT NULL, code TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (username, code));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
@@ -139,6 +141,17 @@ class Store:
 
     def clear_failures(self, username: str) -> None:
         self._run("DELETE FROM login_failures WHERE username = ?", (username,))
+
+    def use_totp_code(self, username: str, code: str, now: float, window: float) -> bool:
+        """Take ``code`` for ``username``: False when it was taken within ``window`` seconds
+        (a TOTP code is good for one login, RFC 6238 section 5.2)."""
+        with self._lock:
+            self._db.execute("DELETE FROM totp_used WHERE at < ?", (now - window,))
+            taken = self._db.execute(
+                "INSERT OR IGNORE INTO totp_used (username, code, at) VALUES (?, ?, ?)",
+                (username, code, now),
+            ).rowcount
+        return taken == 1
 
     def lock(self, username: str, until: float) -> None:
         self._run(
@@ -275,6 +288,7 @@ class Store:
                 "login_failures",
                 "lockouts",
                 "mfa_pending",
+                "totp_used",
                 "stats",
             ):
                 self._db.execute(f"DELETE FROM {table}")  # fixed table names

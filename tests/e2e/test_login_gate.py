@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from bot.errors import ExitCode
 from bot.queue import State, open_queue
 from tests.support.admin import PortalAdmin
 from tests.support.cli import pa_bot, pa_bot_env
+from tests.support.postgres import pg_new_url as pg_new_url
+from tests.support.postgres import pg_server as pg_server
 from tests.support.requests import varied_requests
 
 pytestmark = pytest.mark.e2e
@@ -170,3 +172,58 @@ def test_an_unrecognised_login_page_stops_with_exit_4_after_one_look(
     again = pa_bot(settings, "run", extra_env=env)
     assert again.returncode == ExitCode.LOGIN_REJECTED
     assert captcha_portal.pages_served == 1, "never retried"
+
+
+def two_machines(
+    settings: Settings, tmp_path: Path, extra: dict[str, str]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Two `pa-bot run` processes at once on one queue, each with its own artifacts folder
+    (its own saved login), as two machines of a practice would be."""
+    processes = []
+    for name in ("machine-a", "machine-b"):
+        env = pa_bot_env(settings) | {"PA_BOT_ARTIFACTS_DIR": str(tmp_path / name)} | extra
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--workers", "2"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    done = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done
+
+
+def test_two_machines_on_postgres_with_a_wrong_password_make_one_failed_login(
+    settings: Settings,
+    portal: PortalAdmin,
+    tmp_path: Path,
+    pg_new_url: Callable[[], str],
+) -> None:
+    settings = settings.model_copy(update={"queue_url": pg_new_url()})
+    enqueue(settings, tmp_path, 4, "PGGATE")
+
+    runs = two_machines(settings, tmp_path, {"PA_BOT_PASSWORD": WRONG})
+
+    assert [run.returncode for run in runs] == [ExitCode.LOGIN_REJECTED] * 2, runs
+    assert portal.stats()["logins_failed"] == 1, "one attempt for both machines"
+    assert states(settings) == {State.PENDING}
+
+
+def test_two_machines_with_one_totp_account_never_send_a_code_twice(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    """The portal takes each code once; the second machine's login waits for the next step."""
+    enqueue(settings, tmp_path, 4, "TOTP")
+    totp = {"PA_BOT_USERNAME": "mfa-demo", "PA_BOT_TOTP_SECRET": "JBSWY3DPEHPK3PXP"}
+
+    runs = two_machines(settings, tmp_path, totp)
+
+    assert [run.returncode for run in runs] == [ExitCode.OK] * 2, runs
+    assert portal.stats()["logins_failed"] == 0
+    assert portal.stats()["logins_ok"] >= 2
+    assert states(settings) == {State.SUBMITTED}

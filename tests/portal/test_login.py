@@ -90,6 +90,20 @@ def test_totp_previous_window_is_accepted_older_is_not(anon: PortalClient, clock
     assert page.alerts == ["Invalid authentication code."]
 
 
+def test_a_totp_code_logs_in_once_and_a_reset_forgets_it(anon: PortalClient, clock: Clock) -> None:
+    code = ShortSecretTOTP(TOTP_SECRET).at(clock.now)
+    anon.login(username="mfa-demo")
+    assert anon.post("/login/verify", {"otp": code}).h1 == "Provider Portal"
+    anon.get("/logout")
+    anon.login(username="mfa-demo")
+    again = anon.post("/login/verify", {"otp": code})
+    assert again.alerts == ["Invalid authentication code."], "a used code is refused"
+    assert anon.http.get("/_mock/stats").json()["logins_failed"] == 1
+    anon.http.post("/_mock/reset")
+    anon.login(username="mfa-demo")
+    assert anon.post("/login/verify", {"otp": code}).h1 == "Provider Portal"
+
+
 def test_totp_wrong_code_counts_towards_the_lockout(anon: PortalClient) -> None:
     anon.login(username="mfa-demo")
     for _ in range(4):
