@@ -1,12 +1,16 @@
 """The test-only admin API under ``/_mock``: the oracle of recorded authorizations, counters,
-reset, run-time knobs and later decisions. Never slowed down or faulted; the bot never calls it."""
+reset, run-time knobs and later decisions. Never slowed down or faulted; the bot never calls it.
+
+Every route goes through :func:`guard`: loopback clients only (403 otherwise), and a body, if
+any, only as ``application/json`` (415 otherwise)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +20,41 @@ from mock_portal.models import Authorization
 from mock_portal.rules import Status, aggregate, decided_line
 from mock_portal.web import Portal, portal_of
 
-router = APIRouter(prefix="/_mock")
+# Starlette's TestClient reports its client host as "testclient" (no socket, same process), so it
+# counts as loopback: the tests drive the admin API in-process.
+_LOOPBACK_NAMES = frozenset({"testclient"})
+_BODY_METHODS = frozenset({"PUT", "POST", "PATCH"})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback  # 127.0.0.0/8, ::1
+    except ValueError:
+        return False
+
+
+async def guard(request: Request) -> None:
+    """Loopback clients only; a non-empty body only as ``application/json``.
+
+    A body with no Content-Type at all is still parsed as JSON (and refused with 422 if it is
+    not); any other declared Content-Type (form, multipart, text/plain, ...) gets 415, so a
+    browser's "simple" cross-site request never changes the portal."""
+    host = request.client.host if request.client else None
+    if not _is_loopback(host):
+        raise HTTPException(403, "the admin API answers loopback clients only")
+    if request.method in _BODY_METHODS:
+        declared = request.headers.get("content-type")
+        if declared is not None and await request.body():
+            media_type = declared.split(";", 1)[0].strip().lower()
+            if media_type != "application/json":
+                raise HTTPException(415, "admin request bodies must be application/json")
+
+
+router = APIRouter(prefix="/_mock", dependencies=[Depends(guard)])
 
 
 class Decision(BaseModel):
