@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -121,7 +120,7 @@ def status(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """The queue's items."""
-    from bot.display import item_record, print_items
+    from bot.display import item_record, print_items, write_csv
     from bot.queue import State
 
     if fmt not in {"table", "json", "csv"}:
@@ -142,28 +141,7 @@ def status(
     elif fmt == "json":
         print(json.dumps([item_record(item) for item in items], indent=2))
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(item_record_fields()))
-        writer.writeheader()
-        for item in items:
-            writer.writerow(item_record(item))
-
-
-def item_record_fields() -> list[str]:
-    return [
-        "id",
-        "key",
-        "state",
-        "portal_status",
-        "reference_id",
-        "attempts",
-        "error",
-        "source",
-        "created_at",
-        "updated_at",
-        "submitting_at",
-        "decision_due",
-        "overdue",
-    ]
+        write_csv(sys.stdout, items)
 
 
 @app.command("login")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -87,19 +90,19 @@ def print_items(console: Console, items: list[Item], *, show_artifacts: bool = F
         style = STATE_STYLES.get(item.state, "")
         table.add_row(
             str(item.id),
-            item.key,
+            escape(item.key),
             f"[{style}]{item.state}[/]" if style else str(item.state),
-            item.portal_status or "",
-            item.reference_id or "",
+            escape(item.portal_status or ""),
+            escape(item.reference_id or ""),
             str(item.attempts),
             _due(item, now),
-            item.error or "",
+            escape(item.error or ""),
         )
     console.print(table)
     if show_artifacts:
         for item in items:
             for path in (item.outcome or {}).get("artifacts", []):
-                console.print(f"proof: {path}")
+                console.print(f"proof: {escape(str(path))}")
 
 
 def _due(item: Item, now: datetime) -> str:
@@ -128,6 +131,42 @@ def item_record(item: Item) -> dict[str, object]:
         "decision_due": due.isoformat() if due else None,
         "overdue": decision_overdue(item, datetime.now(UTC)),
     }
+
+
+CSV_FIELDS = (
+    "id",
+    "key",
+    "state",
+    "portal_status",
+    "reference_id",
+    "attempts",
+    "error",
+    "source",
+    "created_at",
+    "updated_at",
+    "submitting_at",
+    "decision_due",
+    "overdue",
+)
+"""The columns of ``pa-bot status --format csv``: the keys of :func:`item_record`."""
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """``value`` made safe for a spreadsheet (OWASP CSV injection): text that a spreadsheet
+    would read as a formula gets a leading ``'``; everything else is left as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def write_csv(stream: TextIO, items: Iterable[Item]) -> None:
+    """``pa-bot status --format csv``: a header, then one row per item, formulas neutralised."""
+    writer = csv.DictWriter(stream, fieldnames=list(CSV_FIELDS))
+    writer.writeheader()
+    for item in items:
+        writer.writerow({key: csv_cell(value) for key, value in item_record(item).items()})
 
 
 def print_invalid(console: Console, source: str, errors: list[str]) -> None:

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 
 REDACTED = "[REDACTED]"
 MIN_LENGTH = 3
-"""Shorter values are never registered: redacting "a" or "12" everywhere would garble every line."""
+"""Shorter values are never registered: redacting "a" or "12" everywhere would garble every line.
+
+Two-letter names ("Li", "Al") are the exception: they are registered, and matched only as whole
+words (so "Li" is redacted, the "Li" of "Limit" is not)."""
 
 SENSITIVE_KEYS = frozenset(
     {
@@ -176,7 +179,9 @@ def protect_secret(settings: Settings) -> None:
 
 
 def request_values(request: AuthRequest) -> list[str]:
-    """The strings of ``request`` that identify a person, in every form they may be written."""
+    """The strings of ``request`` that identify a person, in every form they may be written:
+    ids, names, date of birth, contact details, diagnosis codes (``M54.50`` and ``M5450``) and
+    the clinical notes."""
     member, contact = request.member, request.contact
     values: list[str | None] = [
         member.caresource_id,
@@ -192,6 +197,9 @@ def request_values(request: AuthRequest) -> list[str]:
         values.append(f"{member.first_name} {member.last_name}")
     if member.dob is not None:
         values.extend(date_forms(member.dob))
+    for code in request.diagnosis_codes:
+        values.extend((code, code.replace(".", "")))
+    values.append(request.clinical.notes)
     return [value for value in values if value]
 
 
@@ -212,7 +220,13 @@ def _phone_forms(digits: str) -> list[str]:
 
 
 def _usable(values: Iterable[str | None]) -> frozenset[str]:
-    return frozenset(v.strip() for v in values if v and len(v.strip()) >= MIN_LENGTH)
+    stripped = (v.strip() for v in values if v)
+    return frozenset(v for v in stripped if len(v) >= MIN_LENGTH or _short_name(v))
+
+
+def _short_name(value: str) -> bool:
+    """A two-letter name such as "Li": registered, but matched as a whole word only."""
+    return len(value) == 2 and value.isalpha()
 
 
 @contextmanager
@@ -297,7 +311,12 @@ def _pattern(values: frozenset[str]) -> re.Pattern[str] | None:
     if not values:
         return None
     ordered = sorted(values, key=lambda v: (-len(v), v))
-    return re.compile("|".join(re.escape(v) for v in ordered), re.IGNORECASE)
+    return re.compile("|".join(_alternative(v) for v in ordered), re.IGNORECASE)
+
+
+def _alternative(value: str) -> str:
+    text = re.escape(value)
+    return rf"(?<!\w){text}(?!\w)" if _short_name(value) else text
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -152,10 +152,10 @@ def print_report(console: Console, rows: list[ReportRow]) -> None:
         style = STATE_STYLES.get(State(row.state), "")
         table.add_row(
             "[bold red]![/]" if row.needs_person else "",
-            row.key,
+            escape(row.key),
             f"[{style}]{row.state}[/]" if style else row.state,
-            row.portal_status or "",
-            row.reference_id or "",
+            escape(row.portal_status or ""),
+            escape(row.reference_id or ""),
             escape(row.why),
         )
     console.print(table)

@@ -168,8 +168,42 @@ def test_protection_lasts_for_its_block_only(request_: AuthRequest) -> None:
 
 
 def test_short_values_are_never_registered() -> None:
-    with log.protected("a", "Li", "", None, "Kim"):
-        assert log.redact("a Li Kim Kimberly") == "a Li [REDACTED] [REDACTED]berly"
+    with log.protected("a", "12", "", None, "Kim"):
+        assert log.redact("a 12 Kim Kimberly") == "a 12 [REDACTED] [REDACTED]berly"
+
+
+def test_two_letter_names_are_redacted_as_whole_words_only() -> None:
+    with log.protected("Li", "Al"):
+        assert log.redact("Li, AL and Al-Li") == "[REDACTED], [REDACTED] and [REDACTED]-[REDACTED]"
+        assert log.redact("Limit Alpha Kali") == "Limit Alpha Kali"
+    log.protect("Li")
+    assert log.redact("member Li; Limit 3") == "member [REDACTED]; Limit 3"
+
+
+def test_a_request_with_two_letter_names_is_redacted_by_word() -> None:
+    member = {**MEMBER, "first_name": "Al", "last_name": "Li"}
+    request = AuthRequest.model_validate(request_data(member=member, contact=CONTACT))
+    with log.protect_request(request):
+        assert log.redact("found Li, Al (Al Li)") == "found [REDACTED], [REDACTED] ([REDACTED])"
+        assert log.redact("Limit Alpha") == "Limit Alpha"
+
+
+def test_diagnosis_codes_and_clinical_notes_of_the_request_are_redacted() -> None:
+    notes = "Low back pain for 8 weeks, failed PT."
+    request = AuthRequest.model_validate(
+        request_data(
+            member=MEMBER,
+            contact=CONTACT,
+            diagnosis_codes=["M54.50", "M5416"],
+            clinical={"notes": notes},
+        )
+    )
+    with log.protect_request(request):
+        assert log.redact("dx M54.50 / m5450, M54.16 and M5416") == (
+            "dx [REDACTED] / [REDACTED], [REDACTED] and [REDACTED]"
+        )
+        assert log.redact(f"notes: {notes}") == "notes: [REDACTED]"
+    assert log.redact("dx M54.50") == "dx M54.50"
 
 
 def test_threads_do_not_share_their_protected_values() -> None:
