@@ -34,7 +34,7 @@ from tests.support.requests import varied_requests
 
 pytestmark = pytest.mark.slow
 
-REQUESTS = 40
+REQUESTS = 24
 KILLS = 5
 LEASE_SECONDS = 30  # the default, set as a person would: no test waits for a lease to run out
 MAX_RUNS = 20
