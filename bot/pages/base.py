@@ -25,6 +25,12 @@ from bot.errors import (
 #: The kinds of request whose answer a screen's change waits on: script lookups and form posts.
 ANSWERS = frozenset({"fetch", "xhr", "document"})
 
+LOOKUP_TRIES = 3
+"""How often a lookup is made while the page says to try it again ("The code could not be
+checked. Please try again."): the portal's helper answered 503; then the portal counts as down."""
+
+TRY_AGAIN = re.compile(r"try again", re.IGNORECASE)
+
 
 class PortalPage:
     """Base of the page objects: a Playwright page plus the portal's error screens."""
@@ -115,6 +121,36 @@ class PortalPage:
         """
         with translate_errors(), self.page.expect_response(self._is_portal_answer):
             yield
+
+    def await_lookup(
+        self,
+        act: Callable[[], None],
+        done: Locator,
+        said: Locator,
+        refused: Mapping[str, Callable[[str], Exception]],
+    ) -> None:
+        """``act`` (a click or a search whose answer the page's script shows) until ``done``
+        shows, reading any message in ``said`` instead of waiting past it.
+
+        "Try again" is the portal's helper failing: the action is made again, up to
+        ``LOOKUP_TRIES`` times, then ``PortalUnavailable``. A phrase of ``refused`` raises its
+        error; any other message ends the step at once with its text (``PortalValidationError``).
+        """
+        for _ in range(LOOKUP_TRIES):
+            with translate_errors():
+                with self.portal_answer():
+                    act()
+                done.or_(said).first.wait_for(state="visible")
+                if done.first.is_visible():
+                    return
+                text = " ".join(t.strip() for t in said.all_inner_texts() if t.strip())
+            if TRY_AGAIN.search(text):
+                continue
+            for phrase, make in refused.items():
+                if phrase in text:
+                    raise make(text)
+            raise PortalValidationError(text or "the portal showed an empty message")
+        raise PortalUnavailable("the portal's lookup kept failing (it said to try again)")
 
     def _is_portal_answer(self, response: Response) -> bool:
         return response.request.resource_type in ANSWERS and response.url.startswith(self.base_url)

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Page
 
 from bot.errors import ProviderNotFound
-from bot.pages.base import PortalPage, translate_errors
+from bot.pages.base import TRY_AGAIN, PortalPage, translate_errors
 
 if TYPE_CHECKING:
     from bot.pages.details import RequestDetailsPage
+
+
+NOT_FOUND = "the portal found no provider with that NPI"
 
 
 class CareSettingPage(PortalPage):
@@ -24,6 +27,7 @@ class CareSettingPage(PortalPage):
         self.provider_search = page.get_by_role("combobox", name="Provider Search")
         self.providers = page.get_by_role("listbox", name="Providers")
         self.no_providers = self.providers.get_by_text("No providers found.")
+        self.search_trouble = self.providers.get_by_text(TRY_AGAIN)
         self.provider_name = page.get_by_label("Provider Name", exact=True)
         self.continue_button = page.get_by_role("button", name="Continue", exact=True)
         self.main = page.get_by_role("main")
@@ -44,12 +48,18 @@ class CareSettingPage(PortalPage):
         with translate_errors():
             self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
             self.category.select_option(label=category)
-            with self.portal_answer():
-                self.provider_search.fill(npi)
             option = self.providers.get_by_role("option", name=re.compile(rf"\(NPI {npi}\)"))
-            option.or_(self.no_providers).first.wait_for(state="visible")
-            if self.no_providers.is_visible():
-                raise ProviderNotFound("the portal found no provider with that NPI")
+
+            def search() -> None:
+                self.provider_search.fill("")
+                self.provider_search.fill(npi)
+
+            self.await_lookup(
+                search,
+                option,
+                self.no_providers.or_(self.search_trouble),
+                {"No providers found": lambda _: ProviderNotFound(NOT_FOUND)},
+            )
             option.click()
         next_page = RequestDetailsPage(self.page)
         with self.navigation():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page
@@ -20,6 +21,15 @@ REFUSED = {
     "Unknown procedure code": CodeRefused,
     "is not valid for category": CodeRefused,
 }
+
+
+def _unknown(code: str) -> dict[str, Callable[[str], Exception]]:
+    """A code lookup's refusals, named by the code (the portal's text may vary)."""
+    refused = CodeRefused(f"the portal does not know code {code}")
+    return {
+        "Unknown diagnosis code": lambda _: refused,
+        "Unknown procedure code": lambda _: refused,
+    }
 
 
 class RequestDetailsPage(PortalPage):
@@ -61,15 +71,21 @@ class RequestDetailsPage(PortalPage):
             self.place_of_service.select_option(value=request.place_of_service)
             for code in request.diagnosis_codes:
                 self.diagnosis_code.fill(code)
-                with self.portal_answer():
-                    self.add_diagnosis.click()
-                self._await_listed(self.diagnoses, code)
+                self.await_lookup(
+                    self.add_diagnosis.click,
+                    self._listed(self.diagnoses, code),
+                    self._alerts,
+                    _unknown(code),
+                )
             for line in request.procedures:
                 self.procedure_code.fill(line.code)
                 self.units.fill(str(line.units))
-                with self.portal_answer():
-                    self.add_procedure.click()
-                self._await_listed(self.procedures, line.code)
+                self.await_lookup(
+                    self.add_procedure.click,
+                    self._listed(self.procedures, line.code),
+                    self._alerts,
+                    _unknown(line.code),
+                )
             contact = request.contact
             self.contact_name.fill(contact.name)
             self.contact_phone.fill(contact.phone)
@@ -83,12 +99,8 @@ class RequestDetailsPage(PortalPage):
             return summary
         self.raise_validation("request details refused", mapping=REFUSED)
 
-    def _await_listed(self, listing: Locator, code: str) -> None:
-        """Wait until the portal lists the code just added, or says it does not know it."""
-        added = listing.get_by_role("listitem").filter(
+    def _listed(self, listing: Locator, code: str) -> Locator:
+        """The code just added, as the portal lists it."""
+        return listing.get_by_role("listitem").filter(
             has_text=re.compile(rf"^\s*{re.escape(code)}\b")
         )
-        unknown = self._alerts.filter(has_text=re.compile(rf"Unknown \w+ code {re.escape(code)}"))
-        added.or_(unknown).first.wait_for(state="visible")
-        if unknown.first.is_visible():
-            raise CodeRefused(f"the portal does not know code {code}")

@@ -23,6 +23,10 @@ _COLUMNS = (
 )
 
 
+MAX_PAGES = 50
+"""The most pages of Status results read (500 authorizations of one member in the dates)."""
+
+
 class StatusPage(PortalPage):
     """Find authorizations by member and dates, or by reference number."""
 
@@ -38,6 +42,9 @@ class StatusPage(PortalPage):
         self.table = page.get_by_role("table", name="Authorizations")
         self.none_found = page.get_by_text("No authorizations found.")
         self.detail_heading = page.get_by_role("heading", name="Authorization Detail", level=1)
+        self.next_page = page.get_by_role("navigation", name="Pagination").get_by_role(
+            "button", name="Next", exact=True
+        )
 
     def open(self, base_url: str) -> StatusPage:
         with self.navigation():
@@ -71,6 +78,7 @@ class StatusPage(PortalPage):
         return target
 
     def _search(self) -> list[StatusRow]:
+        """Every row of every page of the results (an older match may sit on page 2)."""
         with self.navigation():
             self.search_button.click()
         shown = self.settle(self.table, self.none_found, self._alerts)
@@ -78,6 +86,19 @@ class StatusPage(PortalPage):
             return []
         if shown is not self.table:
             self.raise_validation("status search refused", mapping={})
+        rows = self._rows()
+        for _ in range(MAX_PAGES - 1):
+            with translate_errors():
+                more = self.next_page.is_visible()
+            if not more:
+                return rows
+            with self.navigation():
+                self.next_page.click()
+            self.settle(self.table)
+            rows.extend(self._rows())
+        return rows
+
+    def _rows(self) -> list[StatusRow]:
         with translate_errors():
             header = [c.strip() for c in self.table.get_by_role("columnheader").all_inner_texts()]
             index = {name: header.index(name) for name in _COLUMNS}

@@ -133,12 +133,19 @@ EMPTY_STATUS = {
 }
 
 
+PAGE_SIZE = 10
+"""Authorizations per page of the Status search, as the real portal pages its results."""
+
+
 def _status_page(
     portal: Portal,
     session: SessionRow,
     values: dict[str, str],
     errors: dict[str, str],
     results: list[Authorization] | None,
+    *,
+    page: int = 1,
+    pages: int = 1,
 ) -> Response:
     return portal.render(
         "status.html",
@@ -147,6 +154,8 @@ def _status_page(
         values=values,
         errors=errors,
         results=results,
+        page=page,
+        pages=pages,
     )
 
 
@@ -205,4 +214,7 @@ async def status_search(request: Request) -> Response:
             ]
     if errors:
         return _status_page(portal, session, values, errors, None)
-    return _status_page(portal, session, values, {}, found)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(1, int(text(form, "page")) if text(form, "page").isdigit() else 1), pages)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return _status_page(portal, session, values, {}, shown, page=page, pages=pages)
