@@ -108,7 +108,12 @@ class PortalUnavailable(TransientError):
     """The portal answered 5xx, or did not answer at all."""
 
 
-class PortalMaintenance(PortalUnavailable):
+class PortalNotTaken(PortalUnavailable):
+    """The portal answered 503 (or its maintenance page): it did not take the request, so
+    after a Submit the Status search's "not found" is an answer at once, with no grace."""
+
+
+class PortalMaintenance(PortalNotTaken):
     """The portal shows its scheduled-maintenance page."""
 
 

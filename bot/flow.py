@@ -28,6 +28,7 @@ from bot.errors import (
     AwaitingIndex,
     BusinessError,
     PaBotError,
+    PortalNotTaken,
     PortalTimeout,
     PortalUnavailable,
     PortalValidationError,
@@ -98,9 +99,9 @@ class Attempt:
     request: AuthRequest
     artifacts: Path
     submit_clicked: bool = False
-    refused_at_login: bool = False
-    """The last Submit was answered with the login page: the portal refused it unread (its
-    session had ended), so the Status search's "not found" is an answer at once, no grace."""
+    refused_unread: bool = False
+    """The last Submit was answered with the login page (its session had ended) or a 503: the
+    portal refused it unread, so the Status search's "not found" is an answer at once, no grace."""
     caresource_id: str | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
     attempts: int = 0
@@ -225,13 +226,13 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
     with _timed(attempt, journal, "submit"):
         journal.submitting()
         attempt.submit_clicked = True
-        attempt.refused_at_login = False
+        attempt.refused_unread = False
         try:
             with session.no_resend():
                 results_page = summary.submit()
             results = results_page.read()
         except (PortalUnavailable, PortalTimeout, SessionExpired, BusinessError) as exc:
-            attempt.refused_at_login = isinstance(exc, SessionExpired)
+            attempt.refused_unread = isinstance(exc, (SessionExpired, PortalNotTaken))
             # An alert instead of the results, or a status word the bot does not know, is no
             # answer to the request either: only the Status tab may tell what happened.
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
@@ -268,7 +269,7 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
         found = _ours(session, status, rows, request, journal)
         log.info("reconciled", found=found is not None, candidates=len(rows))
         if found is None:
-            left = 0.0 if attempt.refused_at_login else journal.grace_left()
+            left = 0.0 if attempt.refused_unread else journal.grace_left()
             if left > 0:
                 raise AwaitingIndex(
                     "Submit was clicked; the Status search does not show the request yet", left

@@ -15,6 +15,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from bot.errors import (
     PortalMaintenance,
+    PortalNotTaken,
     PortalTimeout,
     PortalUnavailable,
     PortalValidationError,
@@ -68,7 +69,7 @@ class PortalPage:
         if self._maintenance.is_visible():
             raise PortalMaintenance("the portal is in scheduled maintenance")
         if self._unavailable.is_visible():
-            raise PortalUnavailable("the portal answered 503 Service Temporarily Unavailable")
+            raise PortalNotTaken("the portal answered 503 Service Temporarily Unavailable")
         if self._server_error.is_visible():
             raise PortalUnavailable("the portal answered 500 Internal Server Error")
         if self._form_expired.is_visible():
