@@ -8,6 +8,7 @@ against, as the Postgres backend, which locks rows rather than the database, nee
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -37,11 +38,12 @@ class SqliteQueue(SqlQueue):
         self._db.row_factory = sqlite3.Row
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-            self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._prepare_schema()
-        except sqlite3.DatabaseError as exc:
+            with _openers_one_at_a_time(path):
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._prepare_schema()
+        except (OSError, sqlite3.DatabaseError) as exc:
             self._db.close()
             raise QueueUnavailable(f"cannot use the queue database {path}: {exc}") from exc
         except BaseException:
@@ -99,6 +101,23 @@ class SqliteQueue(SqlQueue):
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+
+
+@contextmanager
+def _openers_one_at_a_time(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the database file while the journal mode and schema are set.
+
+    Switching a new file to WAL takes SQLite's exclusive lock, and two connections asking for it
+    at once make SQLite answer "database is locked" at once, past the busy timeout (its deadlock
+    rule). ``flock`` locks are apart from the POSIX locks SQLite takes, so this orders the openers
+    only and never waits on a transaction.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _create_private(path: Path) -> None:
