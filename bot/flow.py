@@ -347,8 +347,8 @@ def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[st
             continue
         try:
             page.upload(path)
-        except PortalValidationError:
-            log.warning("upload_refused")
+        except PortalValidationError as refused:
+            log.warning("upload_refused", said=str(refused))
             continue
         except OSError:  # gone since the item was claimed: still owed, follow-up says so
             log.warning("upload_file_missing")

@@ -145,13 +145,32 @@ class PortalPage:
                 if done.first.is_visible():
                     return
                 text = " ".join(t.strip() for t in said.all_inner_texts() if t.strip())
-            if TRY_AGAIN.search(text):
-                continue
-            for phrase, make in refused.items():
-                if phrase in text:
-                    raise make(text)
-            raise PortalValidationError(text or "the portal showed an empty message")
+            refusal = _refusal(text or "the portal showed an empty message", refused)
+            if refusal is not None:
+                raise refusal
         raise PortalUnavailable("the portal's lookup kept failing (it said to try again)")
+
+    def post_until(
+        self,
+        post: Callable[[], None],
+        done: Locator,
+        fallback: str,
+        refused: Mapping[str, Callable[[str], Exception]],
+    ) -> None:
+        """``post`` (fill a form and send it, under ``navigation``) until ``done`` shows.
+
+        The answer is whichever shows first, the next screen or an alert: an alert is read at
+        once, never waited past. "Try again" sends the form again, up to ``LOOKUP_TRIES`` times
+        (the portal's backend failed, not the request); any other alert is the refusal.
+        """
+        for _ in range(LOOKUP_TRIES):
+            post()
+            if self.settle(done, self._alerts) is done:
+                return
+            refusal = _refusal(self._alert_summary(fallback), refused)
+            if refusal is not None:
+                raise refusal
+        raise PortalUnavailable("the portal kept saying to try again")
 
     def _is_portal_answer(self, response: Response) -> bool:
         return response.request.resource_type in ANSWERS and response.url.startswith(self.base_url)
@@ -165,18 +184,32 @@ class PortalPage:
         """The texts of the alerts shown now (validation summaries, field messages)."""
         return [text.strip() for text in self._alerts.all_inner_texts() if text.strip()]
 
-    def raise_validation(
-        self, fallback: str, *, mapping: Mapping[str, Callable[[str], Exception]]
-    ) -> NoReturn:
-        """Turn the alerts on screen into a business error, by the first known phrase found."""
+    def _alert_summary(self, fallback: str) -> str:
+        """The alerts on screen as one text: each message once, none already inside another."""
         messages = self.alert_texts()
         distinct = [m for i, m in enumerate(messages) if m not in messages[:i]]
         kept = [m for m in distinct if not any(m != other and m in other for other in distinct)]
-        joined = " ".join(kept) or fallback
-        for phrase, make in mapping.items():
-            if phrase in joined:
-                raise make(joined)
-        raise PortalValidationError(joined)
+        return " ".join(kept) or fallback
+
+    def raise_validation(
+        self, fallback: str, *, mapping: Mapping[str, Callable[[str], Exception]]
+    ) -> NoReturn:
+        """Turn the alerts on screen into a business error, by the first known phrase found;
+        "try again" is the portal failing, not a refusal: transient (``PortalUnavailable``)."""
+        text = self._alert_summary(fallback)
+        raise _refusal(text, mapping) or PortalUnavailable("the portal said to try again")
+
+
+def _refusal(text: str, refused: Mapping[str, Callable[[str], Exception]]) -> Exception | None:
+    """What a message on the page means: None for "try again" (transient: the portal's backend
+    failed), the error of the first phrase of ``refused`` it holds, else ``PortalValidationError``
+    with its text: a message the bot does not know ends the step with what it said."""
+    if TRY_AGAIN.search(text):
+        return None
+    for phrase, make in refused.items():
+        if phrase in text:
+            return make(text)
+    return PortalValidationError(text)
 
 
 class _StillUnavailable(Exception):

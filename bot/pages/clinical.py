@@ -26,9 +26,20 @@ class ClinicalPage(PortalPage):
         return self.heading.is_visible()
 
     def answer(self, clinical: Clinical) -> SummaryPage:
-        """Answer every question the request has an answer for; the portal refuses gaps."""
+        """Answer every question the request has an answer for and save; the portal refuses
+        gaps, and a "try again" saves again (the form is filled anew each time)."""
         from bot.pages.summary import SummaryPage
 
+        summary = SummaryPage(self.page)
+        self.post_until(
+            lambda: self._fill_and_save(clinical),
+            summary.disclaimers,
+            "clinical answers refused",
+            refused={},
+        )
+        return summary
+
+    def _fill_and_save(self, clinical: Clinical) -> None:
         with translate_errors():
             for question, value in clinical.answers.items():
                 choices = self.page.get_by_role("group", name=question, exact=True)
@@ -40,9 +51,5 @@ class ClinicalPage(PortalPage):
                         field.fill(str(value))
             if clinical.notes:
                 self.notes.fill(clinical.notes)
-        summary = SummaryPage(self.page)
         with self.navigation():
             self.save_button.click()
-        if self.settle(summary.disclaimers, self._alerts) is summary.disclaimers:
-            return summary
-        self.raise_validation("clinical answers refused", mapping={})

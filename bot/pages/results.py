@@ -97,12 +97,17 @@ class ResultsPage(PortalPage):
         return result
 
     def upload(self, path: Path) -> None:
-        """Upload one file and wait until the portal lists it; a refusal is a business error."""
+        """Upload one file and wait until the portal lists it; a refusal is a business error,
+        a "try again" uploads it again (bounded)."""
+        self.post_until(
+            lambda: self._send(path),
+            self.uploaded.filter(has_text=path.name),
+            "upload refused",
+            refused={},
+        )
+
+    def _send(self, path: Path) -> None:
         with translate_errors():
             self.attachment.set_input_files(path)
         with self.navigation():
             self.upload_button.click()
-        listed = self.uploaded.filter(has_text=path.name)
-        if self.settle(listed, self._alerts) is listed:
-            return
-        raise PortalValidationError(" ".join(self.alert_texts()) or "upload refused")
