@@ -98,12 +98,29 @@ def read_requests(path: Path, *, private_dirs: Sequence[Path] = ()) -> list[Entr
         return [Rejected(source, "", ["file: not UTF-8 text"])]
     suffix = path.suffix.lower()
     if suffix in _JSONL_SUFFIXES:
-        return _read_jsonl(text, source, context)
+        return _one_request_per_id(_read_jsonl(text, source, context))
     if suffix == ".json":
-        return _read_json(text, source, context)
+        return _one_request_per_id(_read_json(text, source, context))
     if suffix == ".csv":
-        return _read_csv(text, source, context)
-    return _read_sniffed(text, source, context)
+        return _one_request_per_id(_read_csv(text, source, context))
+    return _one_request_per_id(_read_sniffed(text, source, context))
+
+
+def _one_request_per_id(entries: list[Entry]) -> list[Entry]:
+    """A request id used again in the same file for a different request is a conflict, not a
+    duplicate: the later ones are refused, naming where the id was first used. The same request
+    twice stays a duplicate (the queue keeps one)."""
+    first: dict[str, Accepted] = {}
+    result: list[Entry] = []
+    for entry in entries:
+        if isinstance(entry, Accepted) and entry.request.id:
+            earlier = first.setdefault(entry.request.id, entry)
+            if earlier.request != entry.request:
+                message = f"id: already used in this file for another request ({earlier.source})"
+                result.append(Rejected(entry.source, entry.raw, [message]))
+                continue
+        result.append(entry)
+    return result
 
 
 def format_errors(exc: ValidationError) -> list[str]:

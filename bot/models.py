@@ -44,6 +44,9 @@ TREATMENT_TYPES = (
 )
 PLACES_OF_SERVICE = ("11", "12", "19", "22", "24", "49", "81")
 ATTACHMENT_TYPES = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".txt", ".tif", ".tiff")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+"""The portal's limit for one upload ("File is larger than 10 MB.")."""
+EARLIEST_BIRTH_YEAR = 1900
 
 Category = Literal[
     "Advanced Imaging",
@@ -93,6 +96,15 @@ class Member(_Strict):
     first_name: str | None = Field(default=None, min_length=1, max_length=60)
     last_name: str | None = Field(default=None, min_length=1, max_length=60)
     dob: date | None = None
+
+    @field_validator("dob")
+    @classmethod
+    def _born(cls, dob: date | None) -> date | None:
+        if dob is not None and dob > date.today():
+            raise ValueError("a date of birth cannot be in the future")
+        if dob is not None and dob.year < EARLIEST_BIRTH_YEAR:
+            raise ValueError(f"a date of birth cannot be before {EARLIEST_BIRTH_YEAR}")
+        return dob
 
     @model_validator(mode="after")
     def _one_way_to_find(self) -> Self:
@@ -248,10 +260,13 @@ def attachment_file(path: Path, base: Path, private: list[Path]) -> Path:
         raise ValueError(f"{path.name}: a file of pa-bot's own artifacts cannot be attached")
     if full.suffix.lower() not in ATTACHMENT_TYPES:
         raise ValueError(f"{path.name}: type not accepted (Word, Excel, PDF, text, TIFF)")
+    if full.stat().st_size > MAX_ATTACHMENT_BYTES:
+        raise ValueError(f"{path.name}: larger than the portal's 10 MB for one file")
+    suffix = full.suffix.lower()
     with full.open("rb") as file:
-        head = file.read(8)
-    if not _looks_like(full.suffix.lower(), head):
-        raise ValueError(f"{path.name}: its content is not a {full.suffix.lower()} file")
+        content = file.read() if suffix == ".txt" else file.read(8)
+    if not _looks_like(suffix, content):
+        raise ValueError(f"{path.name}: its content is not a {suffix} file")
     return full
 
 
@@ -267,8 +282,14 @@ _MAGIC = {
 
 
 def _looks_like(suffix: str, head: bytes) -> bool:
+    """By the file's signature; text (the whole file) as UTF-8 without control characters other
+    than tab, line and page breaks: the portal's own test."""
     if suffix == ".txt":
-        return b"\x00" not in head
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return bool(text) and not any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text)
     return head.startswith(_MAGIC[suffix])
 
 

@@ -93,6 +93,34 @@ def test_two_workers_drain_a_day_with_portal_errors_exactly_once(
     assert "RUN-0000" in done.stdout, "the report table is printed at the end"
 
 
+def test_enqueue_refuses_what_the_portal_would_and_conflicting_ids_with_exit_2(
+    settings: Settings, tmp_path: Path
+) -> None:
+    good, other, unborn, heavy = (
+        json.loads(r.model_dump_json(exclude_none=True))
+        for r in varied_requests(4, prefix="INTAKE")
+    )
+    conflict = {**other, "id": good["id"]}
+    unborn["member"] = {"first_name": "Ada", "last_name": "Lovelace", "dob": "2031-05-01"}
+    with (tmp_path / "scan.pdf").open("wb") as file:
+        file.write(b"%PDF-1.7 ")
+        file.truncate(11 * 1024 * 1024)
+    heavy["attachments"] = ["scan.pdf"]
+    day = tmp_path / "day.jsonl"
+    day.write_text("".join(json.dumps(r) + "\n" for r in (good, good, conflict, unborn, heavy)))
+
+    done = pa_bot(settings, "enqueue", str(day))
+
+    assert done.returncode == ExitCode.USAGE, done.stdout + done.stderr
+    assert "1 queued, 1 duplicates, 3 invalid" in done.stdout
+    assert f"id: already used in this file for another request ({day}:line 1)" in done.stdout
+    assert "member.dob: a date of birth cannot be in the future" in done.stdout
+    assert "scan.pdf: larger than the portal's 10 MB for one file" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    states = Counter(i.state for i in queue_items(settings))
+    assert states == {State.PENDING: 1, State.INVALID: 3}
+
+
 def test_business_errors_are_rejected_at_once(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:

@@ -148,6 +148,39 @@ def test_json_lines_skip_blank_lines_and_report_each_bad_line(tmp_path: Path) ->
     assert backwards.errors == ["request: end_date cannot be before start_date"]
 
 
+def test_an_id_used_again_for_another_request_is_a_conflict_not_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        json.dumps(request_data(id="A")),
+        json.dumps(request_data(id="A")),  # the same request again: a duplicate, queued once
+        json.dumps(request_data(id="A", end_date="2026-12-15")),  # another request: a conflict
+        json.dumps(request_data(id="B")),
+    ]
+    path = write(tmp_path, "day.jsonl", "\n".join(lines) + "\n")
+
+    entries = read_requests(path)
+
+    assert [e.source for e in accepted(entries)] == [
+        f"{path}:line 1",
+        f"{path}:line 2",
+        f"{path}:line 4",
+    ]
+    (conflict,) = rejected(entries)
+    assert conflict.source == f"{path}:line 3"
+    assert conflict.errors == [f"id: already used in this file for another request ({path}:line 1)"]
+
+
+def test_an_id_conflict_in_a_csv_names_the_first_row(tmp_path: Path) -> None:
+    rows = csv_row(id="R-1") + csv_row(id="R-1", procedures="97110x6")
+    path = write(tmp_path, "day.csv", HEADER + "\n" + rows)
+
+    (first, conflict) = read_requests(path)
+
+    assert isinstance(first, Accepted) and isinstance(conflict, Rejected)
+    assert conflict.errors == [f"id: already used in this file for another request ({path}:line 2)"]
+
+
 def test_windows_line_endings_and_a_byte_order_mark_are_read(tmp_path: Path) -> None:
     text = "\ufeff" + json.dumps(request_data(id="A")) + "\r\n" + json.dumps(request_data(id="B"))
     path = tmp_path / "crlf.jsonl"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,42 @@ def test_an_attachment_whose_content_is_not_its_type_is_refused(tmp_path: Path, 
     assert errors_of(request_data(attachments=[name]), tmp_path) == {
         "attachments": f"{name}: its content is not a {Path(name).suffix} file"
     }
+
+
+def test_an_attachment_over_the_portals_10_mb_is_refused(tmp_path: Path) -> None:
+    with (tmp_path / "scan.pdf").open("wb") as file:
+        file.write(b"%PDF-1.7 ")
+        file.truncate(10 * 1024 * 1024 + 1)
+    (tmp_path / "fits.pdf").write_bytes(b"%PDF-1.7 ")
+    with (tmp_path / "fits.pdf").open("r+b") as file:
+        file.truncate(10 * 1024 * 1024)
+
+    assert errors_of(request_data(attachments=["scan.pdf"]), tmp_path) == {
+        "attachments": "scan.pdf: larger than the portal's 10 MB for one file"
+    }
+    AuthRequest.model_validate(
+        request_data(attachments=["fits.pdf"]), context={"base_dir": tmp_path}
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"plain text, then \xff\xfe bytes that are no UTF-8", b"a bell \x07 in the text", b""],
+)
+def test_a_text_file_must_be_text_all_through(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "notes.txt").write_bytes(content)
+
+    assert errors_of(request_data(attachments=["notes.txt"]), tmp_path) == {
+        "attachments": "notes.txt: its content is not a .txt file"
+    }
+
+
+def test_a_text_file_with_line_breaks_tabs_and_accents_is_text(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("Visit 1:\tpain 6/10\r\nRéévaluation\f\n")
+
+    AuthRequest.model_validate(
+        request_data(attachments=["notes.txt"]), context={"base_dir": tmp_path}
+    )
 
 
 def test_a_symlink_is_followed_and_its_target_checked(tmp_path: Path) -> None:
@@ -360,3 +397,23 @@ def test_portal_status_words(word: str, status: PortalStatus) -> None:
 def test_an_unknown_portal_status_word_is_an_error() -> None:
     with pytest.raises(ValueError):
         PortalStatus.from_portal("Cancelled")
+
+
+@pytest.mark.parametrize(
+    ("dob", "message"),
+    [
+        ((date.today() + timedelta(days=1)).isoformat(), "a date of birth cannot be in the future"),
+        ("2031-05-01", "a date of birth cannot be in the future"),
+        ("1899-12-31", "a date of birth cannot be before 1900"),
+    ],
+)
+def test_a_date_of_birth_in_the_future_or_before_1900_is_refused(dob: str, message: str) -> None:
+    member = {"first_name": "Ada", "last_name": "Lovelace", "dob": dob}
+
+    assert errors_of(request_data(member=member)) == {"member.dob": message}
+
+
+def test_a_date_of_birth_today_or_in_1900_is_accepted() -> None:
+    for dob in (date.today().isoformat(), "1900-01-01"):
+        member = {"first_name": "Ada", "last_name": "Lovelace", "dob": dob}
+        assert AuthRequest.model_validate(request_data(member=member)).member.dob is not None
