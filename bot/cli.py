@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot import log
-from bot.config import Settings
+from bot.config import Settings, env_problems
 from bot.errors import ConfigError, ExitCode
-from bot.intake import format_errors, request_schema
+from bot.intake import request_schema
 
 if TYPE_CHECKING:
     from bot.queue import Queue
@@ -29,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
 
 
 def load_settings() -> Settings:
@@ -37,7 +37,7 @@ def load_settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        raise ConfigError("; ".join(format_errors(exc))) from None
+        raise ConfigError(env_problems(exc, "PA_BOT_")) from None
     log.protect_secret(settings)
     return settings
 
@@ -231,9 +231,25 @@ def main() -> None:
     log.configure(json={"json": True, "console": False}.get(fmt), stream=sys.stderr)
     try:
         app()
+    except ValidationError as exc:
+        if exc.title not in _SETTINGS_PREFIXES:
+            _unexpected(exc)
+        # The mock's settings are read where a portal starts (portal, demo, replay): a bad
+        # MOCK_PORTAL_* value is the person's to fix, a usage error like a bad PA_BOT_* one.
+        errors.print(
+            f"[bold red]error:[/] {escape(env_problems(exc, _SETTINGS_PREFIXES[exc.title]))}"
+        )
+        sys.exit(int(ExitCode.USAGE))
     except Exception as exc:
-        from bot.worker import describe, where
+        _unexpected(exc)
 
-        log.get_logger(__name__).error("unexpected_error", error=describe(exc), at=where(exc))
-        errors.print(f"[bold red]error:[/] {escape(describe(exc))}")
-        sys.exit(int(ExitCode.FAILED))
+
+_SETTINGS_PREFIXES = {"Settings": "PA_BOT_", "PortalSettings": "MOCK_PORTAL_"}
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    from bot.worker import describe, where
+
+    log.get_logger(__name__).error("unexpected_error", error=describe(exc), at=where(exc))
+    errors.print(f"[bold red]error:[/] {escape(describe(exc))}")
+    sys.exit(int(ExitCode.FAILED))

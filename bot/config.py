@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MOCK_ACCOUNT: Final = {"username": "demo", "password": SecretStr("Demo!2345")}
@@ -84,3 +84,13 @@ def sqlite_path(queue_url: str) -> Path:
     if not queue_url.startswith("sqlite:///"):
         raise ValueError("not a sqlite URL")
     return Path(queue_url.removeprefix("sqlite:///"))
+
+
+def env_problems(exc: ValidationError, prefix: str) -> str:
+    """A settings error as one line naming each variable as a person sets it (``PA_BOT_WORKERS``)
+    and what it accepts; never the value given, which may be a password."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        name = prefix + "_".join(str(part) for part in error["loc"]).upper()
+        parts.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)

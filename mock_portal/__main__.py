@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from pydantic import ValidationError
+
+from bot.config import env_problems
 from mock_portal.server import serve
 from mock_portal.settings import PortalSettings
 
@@ -18,7 +22,12 @@ def main(argv: list[str] | None = None) -> None:
         overrides["host"] = args.host
     if args.port is not None:
         overrides["port"] = args.port
-    serve(PortalSettings(**overrides))  # type: ignore[arg-type]
+    try:
+        settings = PortalSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        print(f"error: {env_problems(exc, 'MOCK_PORTAL_')}", file=sys.stderr)
+        sys.exit(2)
+    serve(settings)
 
 
 if __name__ == "__main__":

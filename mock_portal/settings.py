@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
@@ -32,3 +32,10 @@ class PortalSettings(BaseSettings):
     seed: int | None = None
     ui_variant: Literal[1, 2] = 1
     fixtures: Path = FIXTURES_DIR
+
+    @field_validator("ui_variant", mode="before")
+    @classmethod
+    def _variant_from_text(cls, value: object) -> object:
+        """The environment gives text: "2" is the variant 2 (newer pydantic versions no longer
+        coerce a string to a ``Literal`` of ints)."""
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
