@@ -4,16 +4,25 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint bench screens portal clean
+.PHONY: setup demo test test-fast lint lock bench screens portal clean
 
 setup: $(STAMP)
 	@$(BIN)/python -m bot.browser --ensure
 
-$(STAMP): pyproject.toml
+# Exactly the versions of uv.lock (uv's lock: one file for every platform, resolved and
+# installed in seconds); pyproject.toml keeps the ranges for people who pip install the package.
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"/\1/p}' uv.lock)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+$(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --quiet --frozen --extra dev --python $(BIN)/python
 	@touch $(STAMP)
+
+lock:
+	$(BIN)/uv lock --upgrade
 
 demo: setup
 	$(BIN)/pa-bot demo

@@ -13,9 +13,9 @@ from bot.errors import ExitCode
 from bot.queue import open_queue
 from bot.runner import run
 from mock_portal.server import PortalServer
-from mock_portal.settings import PortalSettings
+from mock_portal.settings import FIXTURES_DIR, PortalSettings
 
-SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "requests"
+SAMPLES = FIXTURES_DIR / "requests"
 
 
 def demo(settings: Settings, console: Console, workdir: Path = Path("var/demo")) -> ExitCode:

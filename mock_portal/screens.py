@@ -14,10 +14,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from mock_portal.server import PortalServer
-from mock_portal.settings import PortalSettings
+from mock_portal.settings import FIXTURES_DIR, PortalSettings
 
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
-ATTACHMENT = Path(__file__).resolve().parents[1] / "fixtures" / "attachments" / "clinical-notes.pdf"
+ATTACHMENT = FIXTURES_DIR / "attachments" / "clinical-notes.pdf"
 
 
 def _chromium(path: str) -> str | None:

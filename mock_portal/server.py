@@ -7,7 +7,6 @@ import threading
 import time
 from types import TracebackType
 
-import httpx
 import uvicorn
 
 from mock_portal.app import create_app
@@ -64,11 +63,8 @@ class PortalServer:
         while time.monotonic() < deadline:
             if not self._thread.is_alive():
                 raise RuntimeError(f"the mock portal did not start on {self.url}")
-            try:
-                if httpx.get(f"{self.url}/_mock/config", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
+            if self._server.started:  # uvicorn sets it once the socket listens
+                return self
             time.sleep(0.02)
         self.stop()
         raise RuntimeError(f"the mock portal did not answer on {self.url} in time")

@@ -6,13 +6,15 @@ values given here are what ``POST /_mock/reset`` goes back to.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES_DIR = Path(str(files("pa_bot_fixtures")))
+"""The repository's ``fixtures/``, shipped in the wheel as the package ``pa_bot_fixtures``."""
 
 
 class PortalSettings(BaseSettings):

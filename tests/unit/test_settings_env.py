@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ import pytest
 from bot.config import Settings
 from bot.errors import ExitCode
 from mock_portal.settings import PortalSettings
+from tests.support.served import first_answer, free_port
 
 DESIGN = Path(__file__).resolve().parents[2] / "docs" / "DESIGN.md"
 
@@ -209,9 +207,7 @@ def test_bad_portal_settings_are_one_line_naming_each_and_exit_2(
 
 def test_the_second_ui_variant_from_the_environment_answers(tmp_path: Path) -> None:
     """``MOCK_PORTAL_UI_VARIANT=2 pa-bot portal``, as the README says, serves the second UI."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = clean_env(
         MOCK_PORTAL_UI_VARIANT="2", MOCK_PORTAL_PORT=str(port), MOCK_PORTAL_DB="portal.db"
     )
@@ -223,20 +219,8 @@ def test_the_second_ui_variant_from_the_environment_answers(tmp_path: Path) -> N
         stderr=subprocess.PIPE,
     )
     try:
-        page = _first_answer(f"http://127.0.0.1:{port}/login", server)
+        page = first_answer(f"http://127.0.0.1:{port}/login", server)
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert '<body class="ui-v2">' in page
-
-
-def _first_answer(url: str, server: subprocess.Popen[bytes]) -> str:
-    """The page at ``url`` once the server listens (polled: it starts in about a second)."""
-    for _ in range(300):
-        assert server.poll() is None, server.stderr.read() if server.stderr else ""
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return str(response.read().decode())
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered")

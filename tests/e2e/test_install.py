@@ -1,0 +1,109 @@
+"""A plain install works: the wheel, built from this checkout and installed without the dev
+extras into a fresh virtual environment, runs ``pa-bot demo`` from an empty folder and serves
+the second UI variant with ``MOCK_PORTAL_UI_VARIANT=2 pa-bot portal``.
+
+uv builds and installs (``make setup`` put it in the virtual environment and filled its cache,
+so the install takes seconds); the dependencies are resolved from pyproject.toml's ranges, as a
+person's ``pip install`` would, not from the lock.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.served import first_answer, free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+UV = Path(sys.executable).with_name("uv")
+NOT_SHIPPED = shutil.ignore_patterns(
+    ".git", ".venv", "var", "artifacts", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
+)
+
+
+def run(*command: str | Path, cwd: Path | None = None) -> None:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """A person's environment: none of our settings, no virtual environment active."""
+    kept = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PA_BOT_", "MOCK_PORTAL_", "VIRTUAL_ENV", "UV_PROJECT"))
+    }
+    return {**kept, **extra}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``bin`` folder of a fresh virtual environment with the built wheel installed."""
+    work = tmp_path_factory.mktemp("install")
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SHIPPED)  # the build writes into its source tree
+    run(UV, "build", "--wheel", "--out-dir", work / "dist", source)
+    (wheel,) = (work / "dist").glob("pa_bot-*.whl")
+    run(UV, "venv", "--python", sys.executable, work / "venv")
+    run(UV, "pip", "install", "--python", work / "venv" / "bin" / "python", wheel)
+    return work / "venv" / "bin"
+
+
+def test_the_installed_package_has_no_dev_extras_and_no_source_tree(
+    installed: Path, tmp_path: Path
+) -> None:
+    probe = (
+        "import importlib.util as u, mock_portal; print(u.find_spec('httpx'), mock_portal.__file__)"
+    )
+    done = subprocess.run(
+        [installed / "python", "-c", probe],
+        cwd=tmp_path,  # python -c imports from its folder first
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    )
+
+    assert done.returncode == 0, done.stderr
+    httpx, module = done.stdout.split()
+    assert httpx == "None", "httpx is a dev extra: nothing installed may need it"
+    assert str(installed.parent) in module and str(ROOT) not in module
+
+
+def test_the_demo_runs_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [installed / "pa-bot", "demo"],
+        cwd=tmp_path,
+        env=clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "submitted" in done.stdout and "Report: " in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_second_ui_variant_is_served(installed: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(MOCK_PORTAL_UI_VARIANT="2", MOCK_PORTAL_PORT=str(port))
+    server = subprocess.Popen(
+        [installed / "pa-bot", "portal"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        page = first_answer(f"http://127.0.0.1:{port}/login", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert '<body class="ui-v2">' in page
