@@ -73,11 +73,14 @@ def schema() -> None:
 @app.command()
 def submit(
     file: Annotated[Path, typer.Argument(help="A request file (JSON).", show_default=False)],
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
+    ] = False,
 ) -> None:
     """Submit one request now, recorded in the queue too."""
     from bot.submit import submit_file
 
-    raise typer.Exit(int(submit_file(file, _settings_or_exit(), console)))
+    raise typer.Exit(int(submit_file(file, _settings_or_exit(verbose=verbose), console)))
 
 
 @app.command()
@@ -104,11 +107,14 @@ def run_queue(
     max_items: Annotated[
         int | None, typer.Option(min=1, help="Stop after taking this many items.")
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
+    ] = False,
 ) -> None:
     """Drain the queue (the overnight run) and write the morning report."""
     from bot.runner import run
 
-    settings = _settings_or_exit()
+    settings = _settings_or_exit(verbose=verbose)
     _queue_or_exit(settings).close()
     code = run(settings, console, workers=workers or settings.workers, max_items=max_items)
     raise typer.Exit(int(code))
@@ -199,18 +205,31 @@ def replay(
 
 
 @app.command("demo")
-def run_demo() -> None:
+def run_demo(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
+    ] = False,
+) -> None:
     """Start the mock portal, queue the sample requests, run, print the results, stop."""
     from bot.demo import demo
 
-    raise typer.Exit(int(demo(_settings_or_exit(), console)))
+    raise typer.Exit(int(demo(_settings_or_exit(verbose=verbose), console)))
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(*, verbose: bool = False) -> Settings:
+    """The settings, or exit 2; on a terminal the log lines go to a file from here on
+    (bot/terminal.py), shown above the live display with ``verbose``."""
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         raise _fail(str(exc), ExitCode.USAGE) from None
+    from bot import terminal
+
+    if terminal.watched():
+        terminal.log_to_file(settings, errors)
+        if verbose:
+            terminal.echo_to(console)
+    return settings
 
 
 def _queue_or_exit(settings: Settings) -> Queue:

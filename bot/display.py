@@ -11,9 +11,11 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.status import Status
 from rich.table import Table
 
+from bot import terminal
 from bot.deadlines import decision_due, decision_overdue
 from bot.queue import Item, State
 
@@ -53,6 +55,7 @@ class StepProgress:
         return self
 
     def step(self, name: str) -> None:
+        terminal.show_new()
         self._finish_current()
         self._current = name
         self._since = time.perf_counter()
@@ -72,10 +75,26 @@ class StepProgress:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        terminal.show_new()
         if kind is None:
             self._finish_current()
         if self._status is not None:
             self._status.__exit__(kind, value, traceback)
+
+
+def print_wide(console: Console, table: Table) -> None:
+    """A table on a terminal fits the terminal; anywhere else (cron, systemd, a pipe, a file)
+    it is drawn at its natural width, so no column is squeezed or cut at 80 columns."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = Measurement.get(console, console.options.update(width=100_000), table).maximum
+    width = console.width
+    console.width = max(width, natural)
+    try:
+        console.print(table)
+    finally:
+        console.width = width
 
 
 def print_items(console: Console, items: list[Item], *, show_artifacts: bool = False) -> None:
@@ -98,7 +117,7 @@ def print_items(console: Console, items: list[Item], *, show_artifacts: bool = F
             _due(item, now),
             escape(item.error or ""),
         )
-    console.print(table)
+    print_wide(console, table)
     if show_artifacts:
         for item in items:
             for path in (item.outcome or {}).get("artifacts", []):

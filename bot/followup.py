@@ -21,6 +21,7 @@ from bot import log, queued
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.deadlines import decision_due, decision_overdue, documents_due, is_undecided
+from bot.display import print_wide
 from bot.errors import (
     BusinessError,
     ExitCode,
@@ -192,7 +193,7 @@ def print_follow_ups(console: Console, results: list[FollowUp]) -> None:
             f"{result.seen_at:%Y-%m-%d %H:%M:%S}" if result.seen_at else "",
             escape(", ".join(result.uploaded)),
         )
-    console.print(table)
+    print_wide(console, table)
     for result in results:
         for flag in result.flags:
             console.print(

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bot.browser import private_dir
 from bot.deadlines import DECISION_WINDOWS, decision_due, decision_overdue, urgency
-from bot.display import STATE_STYLES
+from bot.display import STATE_STYLES, print_wide
 from bot.holder import Holder
 from bot.queue import Item, State
 
@@ -158,7 +158,7 @@ def print_report(console: Console, rows: list[ReportRow]) -> None:
             escape(row.reference_id or ""),
             escape(row.why),
         )
-    console.print(table)
+    print_wide(console, table)
     counts = summary(rows)
     needing = counts.pop("needs_person")
     totals = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))

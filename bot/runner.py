@@ -14,13 +14,14 @@ import sys
 import threading
 from datetime import UTC, datetime
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot import log
+from bot import log, terminal
 from bot.config import Settings
 from bot.errors import ExitCode
 from bot.login_gate import login_refusal
@@ -74,7 +75,7 @@ def _run_processes(
     processes = [
         context.Process(
             target=_child,
-            args=(settings, stop.event, shared, index, log.current_json()),
+            args=(settings, stop.event, shared, index, log.current_json(), terminal.current_file()),
             name=f"pa-bot-worker-{index}",
         )
         for index in range(workers)
@@ -87,10 +88,12 @@ def _run_processes(
             stop.is_set()  # passes a signal on to the workers
             for process in processes:
                 process.join(timeout=0.5 / workers)
+            terminal.show_new()
             with contextlib.suppress(QueueUnavailable):
                 progress.update(
                     sum(1 for item in queue.items() if item.id in before and _settled(item))
                 )
+        terminal.show_new()
     finally:
         queue.close()
     return [_exit_code(process.exitcode) for process in processes]
@@ -102,9 +105,14 @@ def _child(
     shared: Synchronized[int],
     index: int,
     log_json: bool | None,
+    log_file: Path | None,
 ) -> None:
-    """A worker process: its own logging, its own Chromium, the shared stop signal."""
-    log.configure(json=log_json, stream=sys.stderr)
+    """A worker process: its own logging (its parent's file, if it has one), its own Chromium,
+    the shared stop signal."""
+    if log_file is not None:
+        terminal.append_to(log_file)
+    else:
+        log.configure(json=log_json, stream=sys.stderr)
     log.protect_secret(settings)
     stop = RunStop(event)
     on_signals(stop)

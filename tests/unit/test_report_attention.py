@@ -3,11 +3,14 @@ queued"); an item whose lease ran out is not said to be held."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
+from rich.console import Console
+
 from bot.queue import Item, State
-from bot.report import attention
+from bot.report import ReportRow, attention, print_report
 
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
 HOLDER = "ws-2|boot-1|pidns-1|4242|123456"
@@ -53,3 +56,13 @@ def test_an_expired_lease_is_not_held() -> None:
     assert "reconciles" in why
     _, pending = attention(held(State.IN_PROGRESS, -timedelta(seconds=1)), NOW)
     assert pending == "Not processed in this run; stays queued."
+
+
+def test_without_a_terminal_the_report_keeps_its_why_column_whole() -> None:
+    why = "Denied: review the reason and consider an appeal; " * 3
+    row = ReportRow(1, "REQ-2026-1202-01", "submitted", "denied", "123456789", 1, True, why, False)
+    out = io.StringIO()
+
+    print_report(Console(file=out, width=80), [row])
+
+    assert any(why.strip() in line for line in out.getvalue().splitlines()), out.getvalue()
