@@ -12,13 +12,19 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from bot.browser import private_dir
-from bot.deadlines import DECISION_WINDOWS, decision_due, decision_overdue, urgency
+from bot.deadlines import (
+    DECISION_WINDOWS,
+    decision_due,
+    decision_overdue,
+    documents_owed,
+    urgency,
+)
 from bot.display import STATE_STYLES, print_wide
 from bot.holder import Holder
 from bot.queue import Item, State
@@ -38,6 +44,22 @@ class ReportRow:
     why: str
     reconciled: bool
     overdue: bool = False
+    action: str = "Nothing to do"
+    due: str | None = None
+    """When the payer's decision is due (ISO, UTC), for a request still waiting for one."""
+    proof: str | None = None
+    """The proof of submission (PDF, or PNG from a headed browser), as saved."""
+
+
+SEND, APPEAL, FIX, WAIT, NOTHING = (
+    "Send documents",
+    "Appeal or accept a denial",
+    "Fix and resubmit",
+    "Wait for a decision",
+    "Nothing to do",
+)
+ACTIONS = (SEND, APPEAL, FIX, WAIT, NOTHING)
+"""The report's groups, in the order a front office works them."""
 
 
 def _message(error: str | None) -> str:
@@ -107,11 +129,32 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     return False, "Approved."
 
 
+def action(item: Item) -> str:
+    """What the front office does next about the item: the report's group."""
+    status = item.portal_status
+    if item.state in (State.REJECTED, State.FAILED, State.INVALID):
+        return FIX
+    if documents_owed(item):
+        return SEND
+    if status in ("denied", "partially_approved"):
+        return APPEAL
+    if item.state in (State.PENDING, State.IN_PROGRESS, State.SUBMITTING) or status in (
+        "pended",
+        "no_decision_yet",
+    ):
+        return WAIT
+    return NOTHING
+
+
 def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
+    """The report's rows, grouped by :data:`ACTIONS`; in a group, decisions due soonest first,
+    then what needs a person, then the order of the queue."""
     moment = now or datetime.now(UTC)
     rows = []
     for item in items:
         needs, why = attention(item, moment)
+        due = decision_due(item)
+        proofs = [p for p in (item.outcome or {}).get("artifacts", []) if "proof." in p]
         if (item.outcome or {}).get("reconciled"):
             why += " Reconciled: found on the Status tab after an unclear Submit, not sent again."
         rows.append(
@@ -126,12 +169,28 @@ def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
                 why=why,
                 reconciled=bool((item.outcome or {}).get("reconciled")),
                 overdue=decision_overdue(item, moment),
+                action=action(item),
+                due=due.isoformat(timespec="minutes") if due else None,
+                proof=proofs[0] if proofs else None,
             )
         )
-    return rows
+    return sorted(
+        rows,
+        key=lambda r: (ACTIONS.index(r.action), r.due or "~", not r.needs_person, r.id),
+    )
+
+
+def by_action(rows: list[ReportRow]) -> list[tuple[str, list[ReportRow]]]:
+    """The groups that hold rows, in :data:`ACTIONS` order, their rows in report order."""
+    return [
+        (name, [r for r in rows if r.action == name])
+        for name in ACTIONS
+        if any(r.action == name for r in rows)
+    ]
 
 
 def summary(rows: list[ReportRow]) -> dict[str, int]:
+    """Items per state, and ``needs_person``."""
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
@@ -139,64 +198,40 @@ def summary(rows: list[ReportRow]) -> dict[str, int]:
     return counts
 
 
+def action_counts(rows: list[ReportRow]) -> dict[str, int]:
+    return {name: len(group) for name, group in by_action(rows)}
+
+
 def print_report(console: Console, rows: list[ReportRow]) -> None:
-    """The table staff read; rows that need a person are marked with ``!`` and come first."""
-    table = Table(title="pa-bot run report")
-    table.add_column("!", no_wrap=True)
-    table.add_column("key", no_wrap=True)
-    table.add_column("state", no_wrap=True)
-    table.add_column("portal status", no_wrap=True)
-    table.add_column("reference id", no_wrap=True)
-    table.add_column("what to do / why", ratio=1, min_width=24)
-    for row in sorted(rows, key=lambda r: (not r.needs_person, r.id)):
-        style = STATE_STYLES.get(State(row.state), "")
-        table.add_row(
-            "[bold red]![/]" if row.needs_person else "",
-            escape(row.key),
-            f"[{style}]{row.state}[/]" if style else row.state,
-            escape(row.portal_status or ""),
-            escape(row.reference_id or ""),
-            escape(row.why),
-        )
-    print_wide(console, table)
+    """What staff read in the morning: the counts first, then one table per thing to do, the
+    rows that need a person marked with ``!``."""
     counts = summary(rows)
     needing = counts.pop("needs_person")
+    todo = ", ".join(f"{name.lower()} {n}" for name, n in action_counts(rows).items())
+    console.print(f"[bold]pa-bot run report[/]: {len(rows)} items: {todo}.", soft_wrap=True)
     totals = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
-    console.print(f"[bold]{len(rows)} items[/]: {totals}. [bold]{needing} need a person[/] (!).")
-
-
-_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pa-bot run report {{ started }}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left}
-th{background:#f0f3f7}tr.attention td{background:#fff4e5}.state{font-weight:600}
-</style></head><body>
-<h1>pa-bot run report</h1>
-<p>Run started {{ started }}, finished {{ finished }}. {{ rows|length }} items;
-{% for k, v in totals.items() %}{{ k }}: {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}.</p>
-<table><thead><tr><th>Key</th><th>State</th><th>Portal status</th><th>Reference ID</th>
-<th>Attempts</th><th>Needs a person</th><th>Why</th></tr></thead><tbody>
-{% for r in rows %}<tr class="{{ 'attention' if r.needs_person else '' }}">
-<td>{{ r.key }}</td><td class="state">{{ r.state }}</td><td>{{ r.portal_status or '' }}</td>
-<td>{{ r.reference_id or '' }}</td><td>{{ r.attempts }}</td>
-<td>{{ 'yes' if r.needs_person else 'no' }}</td><td>{{ r.why }}</td></tr>
-{% endfor %}</tbody></table></body></html>
-"""
-
-
-def previous_run_start(folder: Path, *, before: datetime) -> datetime | None:
-    """When the newest earlier run (by its JSON report in ``folder/reports``) started."""
-    starts = []
-    for path in (folder / "reports").glob("run-*.json"):
-        try:
-            started = datetime.fromisoformat(json.loads(path.read_text())["started"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if started < before:
-            starts.append(started)
-    return max(starts, default=None)
+    console.print(f"By state: {totals}. [bold]{needing} need a person[/] (!).", soft_wrap=True)
+    for name, group in by_action(rows):
+        table = Table(title=f"{name} ({len(group)})", title_justify="left")
+        table.add_column("!", no_wrap=True)
+        table.add_column("key", no_wrap=True)
+        table.add_column("state", no_wrap=True)
+        table.add_column("portal status", no_wrap=True)
+        table.add_column("reference id", no_wrap=True)
+        table.add_column("decision due", no_wrap=True)
+        table.add_column("what to do / why", ratio=1, min_width=24)
+        for row in group:
+            style = STATE_STYLES.get(State(row.state), "")
+            table.add_row(
+                "[bold red]![/]" if row.needs_person else "",
+                escape(row.key),
+                f"[{style}]{row.state}[/]" if style else row.state,
+                escape(row.portal_status or ""),
+                escape(row.reference_id or ""),
+                (row.due or "").replace("T", " "),
+                escape(row.why),
+            )
+        print_wide(console, table)
 
 
 def write_report(
@@ -212,16 +247,30 @@ def write_report(
         "started": started.isoformat(),
         "finished": finished.isoformat(),
         "summary": summary(rows),
+        "actions": action_counts(rows),
         "items": [asdict(row) for row in rows],
     }
     json_path.write_text(json.dumps(document, indent=2))
-    template = Environment(autoescape=select_autoescape(default=True)).from_string(_HTML)
     html_path.write_text(
-        template.render(
-            rows=rows,
+        _TEMPLATES.get_template("report.html").render(
+            groups=by_action(rows),
+            count=len(rows),
+            actions=action_counts(rows),
+            proof_links={r.id: _link(r.proof, out) for r in rows if r.proof},
             totals=summary(rows),
             started=started.isoformat(timespec="seconds"),
             finished=finished.isoformat(timespec="seconds"),
         )
     )
     return json_path, html_path
+
+
+_TEMPLATES = Environment(
+    loader=PackageLoader("bot", "templates"), autoescape=select_autoescape(default=True)
+)
+
+
+def _link(proof: str, reports: Path) -> str:
+    """The proof's address relative to the report's folder, so the link survives a move of the
+    whole artifacts folder."""
+    return Path(os.path.relpath(Path(proof).resolve(), reports.resolve())).as_posix()

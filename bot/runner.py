@@ -12,7 +12,7 @@ import multiprocessing
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from types import FrameType
@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.errors import ExitCode
 from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
-from bot.report import previous_run_start, print_report, rows_for, write_report
+from bot.report import print_report, rows_for, write_report
 from bot.worker import WAITING, Budget, StopSignal, worker_loop
 
 logger = log.get_logger(__name__)
@@ -137,16 +137,15 @@ def _finish(
     before: set[int],
     codes: list[ExitCode],
 ) -> ExitCode:
-    last_run = previous_run_start(settings.artifacts_dir, before=started)
     try:
-        touched = _touched(settings, started, before, last_run)
+        night = _the_night(settings, started, before)
     except QueueUnavailable as exc:
         console.print(
             f"[red]The queue is unavailable:[/] {exc}. The run stopped early; items in "
             "progress return to the queue when their leases expire."
         )
         return ExitCode.PORTAL_UNAVAILABLE
-    rows = rows_for(touched)
+    rows = rows_for(night)
     print_report(console, rows)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started)
     console.print(f"Report: {html_path} (JSON: {json_path})")
@@ -165,7 +164,8 @@ def _finish(
     if ExitCode.PORTAL_UNAVAILABLE in codes:
         console.print("[red]The portal is unavailable:[/] the run stopped early.")
         return ExitCode.PORTAL_UNAVAILABLE
-    failed = any(item.state == State.FAILED for item in touched)
+    mine = [item for item in night if item.id in before or item.updated_at >= started]
+    failed = any(item.state == State.FAILED for item in mine)
     return ExitCode.FAILED if failed or ExitCode.FAILED in codes else ExitCode.OK
 
 
@@ -251,19 +251,20 @@ def _restore_signals(previous: dict[int, _Handler]) -> None:
         signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
-def _touched(
-    settings: Settings, started: datetime, before: set[int], last_run: datetime | None
-) -> list[Item]:
-    """The items the report shows: those this run could take, those it changed, and the
-    invalid requests queued since the previous run."""
+NIGHT = timedelta(hours=16)
+"""What the morning report covers: every item changed in the 16 hours before the run began (the
+evening's enqueue, a 22:30 run, a 03:00 run), not only what this run touched."""
+
+
+def _the_night(settings: Settings, started: datetime, before: set[int]) -> list[Item]:
+    """The items the report shows: those this run could take and those changed since
+    :data:`NIGHT` before it began."""
     queue = open_queue(settings.queue_url)
     try:
         return [
             item
             for item in queue.items()
-            if item.id in before
-            or item.updated_at >= started
-            or (item.state == State.INVALID and (last_run is None or item.created_at >= last_run))
+            if item.id in before or item.updated_at >= started - NIGHT
         ]
     finally:
         queue.close()
