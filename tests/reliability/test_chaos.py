@@ -34,8 +34,8 @@ from tests.support.requests import varied_requests
 
 pytestmark = pytest.mark.slow
 
-REQUESTS = 24
-KILLS = 5
+REQUESTS = 16
+KILLS = 4
 LEASE_SECONDS = 30  # the default, set as a person would: no test waits for a lease to run out
 MAX_RUNS = 20
 # The mock records a Submit before it answers and its Status search does not lag: a Submit cut
