@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.served import first_answer, free_port
+from tests.support.served import login_page_of_portal
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -92,18 +92,8 @@ def test_the_demo_runs_from_an_empty_folder(installed: Path, tmp_path: Path) -> 
 
 
 def test_the_second_ui_variant_is_served(installed: Path, tmp_path: Path) -> None:
-    port = free_port()
-    env = clean_env(MOCK_PORTAL_UI_VARIANT="2", MOCK_PORTAL_PORT=str(port))
-    server = subprocess.Popen(
-        [installed / "pa-bot", "portal"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        page = first_answer(f"http://127.0.0.1:{port}/login", server)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    env = clean_env(MOCK_PORTAL_UI_VARIANT="2")
+
+    page = login_page_of_portal([installed / "pa-bot", "portal"], env, tmp_path)
+
     assert '<body class="ui-v2">' in page

@@ -6,6 +6,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -24,3 +26,21 @@ def first_answer(url: str, server: subprocess.Popen[bytes]) -> str:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
+
+
+def login_page_of_portal(command: Sequence[str | Path], env: Mapping[str, str], cwd: Path) -> str:
+    """Start ``command`` (a ``pa-bot portal``) on a free port, as a person would, and return its
+    login page; the server is stopped after."""
+    port = free_port()
+    server = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env={**env, "MOCK_PORTAL_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        return first_answer(f"http://127.0.0.1:{port}/login", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -16,7 +16,7 @@ import pytest
 from bot.config import Settings
 from bot.errors import ExitCode
 from mock_portal.settings import PortalSettings
-from tests.support.served import first_answer, free_port
+from tests.support.served import login_page_of_portal
 
 DESIGN = Path(__file__).resolve().parents[2] / "docs" / "DESIGN.md"
 
@@ -207,20 +207,8 @@ def test_bad_portal_settings_are_one_line_naming_each_and_exit_2(
 
 def test_the_second_ui_variant_from_the_environment_answers(tmp_path: Path) -> None:
     """``MOCK_PORTAL_UI_VARIANT=2 pa-bot portal``, as the README says, serves the second UI."""
-    port = free_port()
-    env = clean_env(
-        MOCK_PORTAL_UI_VARIANT="2", MOCK_PORTAL_PORT=str(port), MOCK_PORTAL_DB="portal.db"
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "portal"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        page = first_answer(f"http://127.0.0.1:{port}/login", server)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    env = clean_env(MOCK_PORTAL_UI_VARIANT="2", MOCK_PORTAL_DB="portal.db")
+
+    page = login_page_of_portal([sys.executable, "-m", "bot", "portal"], env, tmp_path)
+
     assert '<body class="ui-v2">' in page
