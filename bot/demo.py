@@ -41,5 +41,5 @@ def demo(settings: Settings, console: Console, workdir: Path = Path("var/demo"))
         finally:
             queue.close()
         code = run(local, console, workers=2, max_items=None)
-    console.print(f"Queue: {local.queue_url}  Artifacts: {local.artifacts_dir}")
+    console.print(f"Queue: {local.queue_url}  Artifacts: {local.artifacts_dir}", soft_wrap=True)
     return code

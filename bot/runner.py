@@ -148,7 +148,7 @@ def _finish(
     rows = rows_for(night)
     print_report(console, rows)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started)
-    console.print(f"Report: {html_path} (JSON: {json_path})")
+    console.print(f"Report: {html_path} (JSON: {json_path})", soft_wrap=True)
     if ExitCode.USAGE in codes:
         console.print("[red]Configuration error:[/] the run stopped; see the log for what to fix.")
         return ExitCode.USAGE

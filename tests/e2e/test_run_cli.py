@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import signal
 from collections import Counter
 from pathlib import Path
@@ -119,6 +120,26 @@ def test_enqueue_refuses_what_the_portal_would_and_conflicting_ids_with_exit_2(
     assert "Traceback" not in done.stdout + done.stderr
     states = Counter(i.state for i in queue_items(settings))
     assert states == {State.PENDING: 1, State.INVALID: 3}
+
+
+def test_the_morning_report_covers_the_whole_night_grouped_by_what_to_do(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    evening, late = varied_requests(2, prefix="NIGHT")  # approved, then pended without documents
+    for name, request in (("evening", evening), ("late", late)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(request.model_dump_json(exclude_none=True))
+        assert pa_bot(settings, "enqueue", str(path)).returncode == ExitCode.OK
+        done = pa_bot(settings, "run")
+        assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+
+    report = latest_report(settings)
+    assert [row["key"] for row in report["items"]] == [late.key, evening.key]
+    assert report["actions"] == {"Send documents": 1, "Nothing to do": 1}
+    assert "pa-bot run report: 2 items: send documents 1, nothing to do 1." in done.stdout
+    html = sorted((settings.artifacts_dir / "reports").glob("run-*.html"))[-1]
+    links = re.findall(r'href="([^"#]+)"', html.read_text())
+    assert len(links) == 2 and all((html.parent / link).resolve().is_file() for link in links)
 
 
 def test_business_errors_are_rejected_at_once(
