@@ -1,6 +1,7 @@
 """A plain install works: the wheel, built from this checkout and installed without the dev
-extras into a fresh virtual environment, runs ``pa-bot demo`` from an empty folder and serves
-the second UI variant with ``MOCK_PORTAL_UI_VARIANT=2 pa-bot portal``.
+extras into a fresh virtual environment, runs ``pa-bot demo`` from an empty folder, replays a
+scenario shipped in the package, and serves the second UI variant with
+``MOCK_PORTAL_UI_VARIANT=2 pa-bot portal``.
 
 uv builds and installs (``make setup`` put it in the virtual environment and filled its cache,
 so the install takes seconds); the dependencies are resolved from pyproject.toml's ranges, as a
@@ -97,3 +98,24 @@ def test_the_second_ui_variant_is_served(installed: Path, tmp_path: Path) -> Non
     page = login_page_of_portal([installed / "pa-bot", "portal"], env, tmp_path)
 
     assert '<body class="ui-v2">' in page
+
+
+def test_a_bundled_scenario_replays_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
+    where = "import importlib.resources as r; print(r.files('pa_bot_fixtures') / 'scenarios')"
+    found = subprocess.run(
+        [installed / "python", "-c", where], cwd=tmp_path, capture_output=True, text=True
+    )
+    scenario = Path(found.stdout.strip()) / "outcome-approved-imaging-criteria-met.yaml"
+    assert scenario.is_file() and str(installed.parent) in str(scenario)
+
+    done = subprocess.run(
+        [installed / "pa-bot", "replay", str(scenario)],
+        cwd=tmp_path,
+        env=clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "1 of 1 scenarios passed" in done.stdout
