@@ -33,8 +33,9 @@ def watched() -> bool:
 
 def log_to_file(settings: Settings, console: Console) -> Path:
     """Send this process's log lines to a new file under the artifacts folder; say where."""
-    folder = settings.artifacts_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from bot.browser import private_dir  # on a terminal only: it imports Playwright
+
+    folder = private_dir(settings.artifacts_dir / "logs")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"pa-bot-{stamp}-{os.getpid()}.log"
     append_to(path)

@@ -57,19 +57,28 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "venv" / "bin"
 
 
+def installed_run(
+    installed: Path, program: str, *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``program`` of the fresh environment, run from ``cwd`` as a person would (``python -c``
+    imports from its folder first: an empty one keeps the checkout out)."""
+    return subprocess.run(
+        [installed / program, *args],
+        cwd=cwd,
+        env=clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def test_the_installed_package_has_no_dev_extras_and_no_source_tree(
     installed: Path, tmp_path: Path
 ) -> None:
     probe = (
         "import importlib.util as u, mock_portal; print(u.find_spec('httpx'), mock_portal.__file__)"
     )
-    done = subprocess.run(
-        [installed / "python", "-c", probe],
-        cwd=tmp_path,  # python -c imports from its folder first
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-    )
+    done = installed_run(installed, "python", "-c", probe, cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
     httpx, module = done.stdout.split()
@@ -78,14 +87,7 @@ def test_the_installed_package_has_no_dev_extras_and_no_source_tree(
 
 
 def test_the_demo_runs_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [installed / "pa-bot", "demo"],
-        cwd=tmp_path,
-        env=clean_env(COLUMNS="200"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = installed_run(installed, "pa-bot", "demo", cwd=tmp_path)
 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "submitted" in done.stdout and "Report: " in done.stdout
@@ -102,20 +104,11 @@ def test_the_second_ui_variant_is_served(installed: Path, tmp_path: Path) -> Non
 
 def test_a_bundled_scenario_replays_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
     where = "import importlib.resources as r; print(r.files('pa_bot_fixtures') / 'scenarios')"
-    found = subprocess.run(
-        [installed / "python", "-c", where], cwd=tmp_path, capture_output=True, text=True
-    )
+    found = installed_run(installed, "python", "-c", where, cwd=tmp_path)
     scenario = Path(found.stdout.strip()) / "outcome-approved-imaging-criteria-met.yaml"
     assert scenario.is_file() and str(installed.parent) in str(scenario)
 
-    done = subprocess.run(
-        [installed / "pa-bot", "replay", str(scenario)],
-        cwd=tmp_path,
-        env=clean_env(COLUMNS="200"),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = installed_run(installed, "pa-bot", "replay", str(scenario), cwd=tmp_path)
 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "1 of 1 scenarios passed" in done.stdout
