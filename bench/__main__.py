@@ -26,8 +26,7 @@ from bench.memory import Sampler, playwright_driver
 from bench.netlog import NetLog
 from bench.probe import load
 from bench.workload import stage, workload
-from bot.browser import launch
-from bot.config import Settings
+from bot.browser import LAUNCH_ARGS, find_chromium
 
 WORKERS = (1, 2, 4)
 
@@ -47,7 +46,10 @@ def scenario(folder: Path, latency: int, counts: dict[int, int]) -> dict[str, An
     """Baseline, watched single worker and plain multi-worker runs at one latency."""
     requests = workload(counts[1])
     with stage(folder / "baseline", latency) as place, sync_playwright() as playwright:
-        browser = launch(playwright, Settings(portal_url=place.portal_url))
+        # The baseline is a plain script: Playwright's sync API, the bot's Chromium and flags.
+        browser = playwright.chromium.launch(
+            executable_path=str(find_chromium(playwright)), args=LAUNCH_ARGS
+        )
         netlog = NetLog()
         with Sampler(playwright_driver()) as sampler:
             login_s, timed = run_baseline(browser, place.portal_url, requests, netlog)

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from playwright.sync_api import BrowserContext, Request, Response
+from playwright.async_api import BrowserContext as AsyncContext
+from playwright.async_api import Request as AsyncRequest
+from playwright.async_api import Response as AsyncResponse
+from playwright.sync_api import BrowserContext as SyncContext
+from playwright.sync_api import Request as SyncRequest
+from playwright.sync_api import Response as SyncResponse
+
+Request = AsyncRequest | SyncRequest
+Response = AsyncResponse | SyncResponse
 
 _APP_DUR = re.compile(r"(?:^|,)\s*app;dur=([\d.]+)")
 
@@ -47,7 +55,7 @@ class NetLog:
     exchanges: list[Exchange] = field(default_factory=list)
     _portal_ms: dict[Request, float] = field(default_factory=dict)
 
-    def attach(self, context: BrowserContext) -> None:
+    def attach(self, context: AsyncContext | SyncContext) -> None:
         context.on("response", self._on_response)
         context.on("requestfinished", self._on_finished)
 

@@ -14,14 +14,10 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 from unittest import mock
-
-from playwright.sync_api import Browser
 
 from bench.netlog import Exchange, NetLog
 from bot.cli import main as pa_bot
-from bot.config import Settings
 from bot.session import PortalSession
 
 
@@ -30,18 +26,18 @@ def probe(out: Path, argv: list[str]) -> None:
     logins: list[float] = []
 
     class Watched(PortalSession):
-        def __init__(self, browser: Browser, settings: Settings, **options: Any) -> None:
-            super().__init__(browser, settings, **options)
+        async def _open_context(self) -> None:
+            await super()._open_context()
             netlog.attach(self.context)
 
-        def log_in(self, *, force: bool = False) -> None:
+        async def log_in(self, *, force: bool = False) -> None:
             started = time.perf_counter()
-            super().log_in(force=force)
+            await super().log_in(force=force)
             logins.append(time.perf_counter() - started)
 
     sys.argv = ["pa-bot", *argv]
     try:
-        with mock.patch("bot.worker.PortalSession", Watched):
+        with mock.patch("bot.engine.PortalSession", Watched):
             pa_bot()
     finally:
         seen = {"logins_s": logins, "exchanges": [asdict(e) for e in netlog.exchanges]}

@@ -13,7 +13,7 @@ from bench.baseline import Timed
 from bench.cli_run import CliRun
 from bench.memory import Memory
 from bench.netlog import NetLog
-from bot.flow import STEPS
+from bot.steps import Step
 
 
 def p95(values: list[float]) -> float:
@@ -59,7 +59,7 @@ def bot_figures(run: CliRun, logins_s: list[float], netlog: NetLog) -> dict[str,
     """The watched run's per-request split; total from its first claim to its last finish."""
     figures = split(netlog, run.windows)
     steps: dict[str, float] = {"login": round(median(logins_s) * 1000, 1)}
-    for step in STEPS[1:]:
+    for step in (s for s in Step if s not in (Step.LOGIN, Step.RECONCILE)):
         spent = [item[step] * 1000 for item in run.steps if step in item]
         steps[step] = round(median(spent), 1)
     total = max(end for _, end in run.windows) - min(start for start, _ in run.windows)

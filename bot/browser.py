@@ -13,12 +13,15 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Playwright as AsyncPlaywright
+from playwright.sync_api import Playwright as SyncPlaywright
+from playwright.sync_api import sync_playwright
 
 from bot.config import Settings
 from bot.errors import BrowserNotFound, ConfigError
@@ -63,6 +66,10 @@ def headless_shell_beside(browser: Path) -> Path | None:
     return None
 
 
+Playwright = AsyncPlaywright | SyncPlaywright
+"""Either API's Playwright: finding Chromium reads only where its own would be."""
+
+
 def _playwright_chromium(playwright: Playwright, headless: bool) -> Path | None:
     path = Path(playwright.chromium.executable_path)
     if not path.is_file():
@@ -94,21 +101,21 @@ def is_headless_shell(path: Path) -> bool:
     return "headless" in path.name and "shell" in path.name
 
 
-def launch(playwright: Playwright, settings: Settings, slow_mo_ms: float = 0) -> Browser:
+async def launch(playwright: AsyncPlaywright, settings: Settings, slow_mo_ms: float = 0) -> Browser:
     """Launch Chromium with the flags this closed network needs, or connect to a remote one."""
     endpoint = settings.browser_endpoint
     if endpoint:
         try:
             if endpoint.startswith(("http://", "https://")):
-                return playwright.chromium.connect_over_cdp(endpoint, slow_mo=slow_mo_ms)
-            return playwright.chromium.connect(endpoint, slow_mo=slow_mo_ms)
+                return await playwright.chromium.connect_over_cdp(endpoint, slow_mo=slow_mo_ms)
+            return await playwright.chromium.connect(endpoint, slow_mo=slow_mo_ms)
         except PlaywrightError:
             raise ConfigError(
                 f"no browser answers at PA_BOT_BROWSER_ENDPOINT={endpoint}: start one there "
                 "(python -m playwright run-server, or chromium --remote-debugging-port)"
             ) from None
     executable = find_chromium(playwright, settings.browser_executable, headless=settings.headless)
-    return playwright.chromium.launch(
+    return await playwright.chromium.launch(
         executable_path=str(executable),
         headless=settings.headless,
         args=LAUNCH_ARGS,
@@ -116,35 +123,37 @@ def launch(playwright: Playwright, settings: Settings, slow_mo_ms: float = 0) ->
     )
 
 
-def new_context(browser: Browser, settings: Settings, storage_state: Path | None) -> BrowserContext:
+async def new_context(
+    browser: Browser, settings: Settings, storage_state: Path | None
+) -> BrowserContext:
     """A fresh context, reusing a saved login while its file exists."""
     state = str(storage_state) if storage_state and storage_state.is_file() else None
-    context = browser.new_context(storage_state=state, accept_downloads=False)
+    context = await browser.new_context(storage_state=state, accept_downloads=False)
     context.set_default_timeout(settings.timeout_ms)
     context.set_default_navigation_timeout(settings.timeout_ms)
     return context
 
 
-@contextmanager
-def open_browser(settings: Settings, slow_mo_ms: float = 0) -> Iterator[Browser]:
+@asynccontextmanager
+async def open_browser(settings: Settings, slow_mo_ms: float = 0) -> AsyncIterator[Browser]:
     """Playwright and one Chromium for the life of the block."""
-    playwright = start_playwright()
+    playwright = await start_playwright()
     try:
-        browser = launch(playwright, settings, slow_mo_ms)
+        browser = await launch(playwright, settings, slow_mo_ms)
         try:
             yield browser
         finally:
-            browser.close()
+            await browser.close()
     finally:
-        playwright.stop()
+        await playwright.stop()
 
 
-def start_playwright() -> Playwright:
+async def start_playwright() -> AsyncPlaywright:
     """Start Playwright's driver with ``DRIVER_NODE_OPTIONS`` added to its environment only."""
     before = os.environ.get("NODE_OPTIONS")
     os.environ["NODE_OPTIONS"] = " ".join(filter(None, [before, DRIVER_NODE_OPTIONS]))
     try:
-        return sync_playwright().start()
+        return await async_playwright().start()
     finally:
         if before is None:
             del os.environ["NODE_OPTIONS"]

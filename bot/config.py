@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=30, ge=10)
     """How long a claimed item stays a worker's without a heartbeat; the worker's heartbeat
     thread renews it every third of this, whatever the flow is doing (a slow Submit too)."""
+    item_deadline_s: float = Field(default=600.0, gt=0)
+    """The longest one item may take in a worker, all its attempts together. Playwright's calls
+    can hang past their own timeouts (a renderer stuck in a script); past the deadline the item
+    ends through the error path and its browser context is replaced."""
     reconcile_grace_s: float = Field(default=120.0, ge=0)
     """After a Submit whose answer was lost, how long "not found" on the Status search is not
     an answer yet (the portal may still be recording or indexing it): the item is looked at

@@ -18,18 +18,8 @@ from rich.table import Table
 from bot import terminal
 from bot.deadlines import decision_due, decision_overdue
 from bot.queue import Item, State
+from bot.steps import LABELS
 
-STEP_LABELS = {
-    "login": "Logging in",
-    "member_search": "Finding the member",
-    "care_setting": "Care setting, category and provider",
-    "details": "Dates, codes and contact",
-    "document_clinical": "Document Clinical",
-    "submit": "Submitting",
-    "results": "Reading the results, saving proof",
-    "upload": "Uploading attachments",
-    "reconcile": "Checking the Status tab for an earlier submission",
-}
 STATE_STYLES = {
     State.SUBMITTED: "green",
     State.NOT_REQUIRED: "cyan",
@@ -60,12 +50,12 @@ class StepProgress:
         self._current = name
         self._since = time.perf_counter()
         if self._status is not None:
-            self._status.update(f"{self.title}: {STEP_LABELS.get(name, name)}…")
+            self._status.update(f"{self.title}: {_label(name)}…")
 
     def _finish_current(self) -> None:
         if self._current is not None:
             spent = time.perf_counter() - self._since
-            label = STEP_LABELS.get(self._current, self._current)
+            label = _label(self._current)
             self.console.print(f"  [green]✓[/] {label} [dim]({spent:.1f} s)[/]")
             self._current = None
 
@@ -193,3 +183,9 @@ def print_invalid(console: Console, source: str, errors: list[str]) -> None:
     console.print(f"[red]invalid[/] {escape(source)}", soft_wrap=True)
     for message in errors:
         console.print(f"  - {escape(message)}", soft_wrap=True)
+
+
+def _label(name: str) -> str:
+    """What a person reads for a step (its name, for a step this version does not know)."""
+    label: str = LABELS.get(name, name)  # type: ignore[call-overload]
+    return label

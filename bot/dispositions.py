@@ -15,6 +15,7 @@ from typing import Final
 
 from bot.errors import (
     AwaitingIndex,
+    BrowserGone,
     BusinessError,
     ConfigError,
     LoginRejected,
@@ -53,6 +54,10 @@ TABLE: Final[Mapping[tuple[type[BaseException], bool], Disposition]] = {
     # The only end after the click that reconciliation did not give: a person must look.
     (ReconcileImpossible, False): _D.FAIL,
     (ReconcileImpossible, True): _D.FAIL,
+    # Nothing the item did: it goes back whole, and a fresh browser takes it (after the click,
+    # to reconcile first).
+    (BrowserGone, False): _D.RELEASE,
+    (BrowserGone, True): _D.RELEASE,
     (AwaitingIndex, True): _D.DEFER,
     (AwaitingIndex, False): _D.DEFER,
     (BusinessError, False): _D.REJECT,

@@ -129,6 +129,26 @@ class SubmissionUnclear(TransientError):
     """Submit was clicked but no result was read: reconcile before anything is resubmitted."""
 
 
+class PageCrashed(TransientError):
+    """The tab's renderer crashed: the attempt is made again in a fresh browser context."""
+
+    reason = "page_crashed"
+
+
+class ItemDeadline(PortalTimeout):
+    """The item took longer than ``PA_BOT_ITEM_DEADLINE_S``: a page hung past Playwright's own
+    timeouts. Its context is replaced; the item ends through the error path."""
+
+    reason = "item_deadline"
+
+
+class BrowserGone(TransientError):
+    """The browser itself crashed or was closed mid-item: every item held goes back to the queue
+    and the machine's Chromium is launched again."""
+
+    reason = "browser_gone"
+
+
 class UnexpectedPage(PaBotError):
     """The portal showed something no page object recognises (a system error)."""
 

@@ -1,28 +1,23 @@
 """The one place that strings the portal's screens together for a request.
 
-``process`` is what the runner and ``pa-bot submit`` call: it retries transient trouble with
-tenacity and, once Submit may have been clicked, never submits again before the Status tab says
-the first submission is not there (reconciliation).
+``process`` is what the worker and ``pa-bot submit`` call: it retries transient trouble
+(``bot.retry_policy``) and, once Submit may have been clicked, never submits again before the
+Status tab says the first submission is not there (reconciliation).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
-
 from bot import log as log_module
+from bot import retry_policy
 from bot.browser import private_dir
 from bot.errors import (
     AwaitingIndex,
@@ -36,8 +31,6 @@ from bot.errors import (
     SessionExpired,
     SubmissionUnclear,
     SystemFault,
-    TransientError,
-    UnexpectedPage,
 )
 from bot.log import get_logger
 from bot.models import AuthRequest, Outcome, OutcomeLine, PortalStatus
@@ -47,19 +40,9 @@ from bot.pages.status import StatusPage
 from bot.pages.types import Results, StatusRow
 from bot.queue import QueueError
 from bot.session import PortalSession
+from bot.steps import Step
 
 log = get_logger(__name__)
-
-STEPS = (
-    "login",
-    "member_search",
-    "care_setting",
-    "details",
-    "document_clinical",
-    "submit",
-    "results",
-    "upload",
-)
 
 
 class Journal(Protocol):
@@ -68,8 +51,8 @@ class Journal(Protocol):
     def submitting(self) -> None:
         """Record that Submit is about to be clicked; must be durable when it returns."""
 
-    def step(self, name: str) -> None:
-        """A step begins (for progress displays)."""
+    def step(self, name: Step) -> None:
+        """A step begins (for progress displays and the queue's item)."""
 
     def reference(self, reference_id: str) -> None:
         """Record the reference id the moment it is read (before uploads); durable."""
@@ -82,10 +65,8 @@ class Journal(Protocol):
         """When Submit was first about to be clicked for this request (None: not known)."""
 
 
-RETRIED = (TransientError, SystemFault, UnexpectedPage)
-"""What the flow tries again within a request's attempts; everything else ends the request's
-processing at once (business errors, a rejected login, a configuration error, an item set
-aside for the reconciliation grace, the queue's own errors)."""
+EVIDENCE_S = 10.0
+"""The longest the failure evidence of one attempt may take to keep."""
 
 CLOCK_SKEW = timedelta(minutes=15)
 """How much earlier than the first Submit click an authorization on the Status tab may say it
@@ -107,13 +88,12 @@ class Attempt:
     attempts: int = 0
 
 
-def process(
+async def process(
     session: PortalSession,
     request: AuthRequest,
     journal: Journal,
     *,
     already_submitting: bool = False,
-    retry_wait: float = 1.0,
 ) -> Outcome:
     """Submit one request, retrying transient trouble; never twice.
 
@@ -127,38 +107,29 @@ def process(
         submit_clicked=already_submitting,
         caresource_id=request.member.caresource_id,
     )
-    retrying = Retrying(
-        retry=retry_if_exception_type(RETRIED),
-        stop=stop_after_attempt(settings.max_attempts),
-        wait=wait_random_exponential(multiplier=retry_wait, max=30 * retry_wait),
-        reraise=True,
-        before_sleep=lambda state: log.warning(
-            "retrying",
-            attempt=state.attempt_number,
-            error=type(state.outcome.exception()).__name__ if state.outcome else None,
-        ),
-    )
     try:
-        session.begin_request()
-        for try_ in retrying:
+        await session.begin_request()
+        async for try_ in retry_policy.item_attempts(settings):
             with try_:
                 attempt.attempts += 1
+                if attempt.attempts > 1:
+                    await session.begin_attempt()
                 if attempt.attempts > 1 or settings.trace == "always":
-                    session.start_trace()
-                outcome = _guarded(session, attempt, journal)
+                    await session.start_trace()
+                outcome = await _guarded(session, attempt, journal)
     except BaseException:
-        _keep_failure_evidence(session, attempt)
+        await _keep_failure_evidence(session, attempt)
         raise
-    session.stop_trace(None)
+    await session.stop_trace(None)
     outcome.step_seconds = attempt.step_seconds
     return outcome
 
 
-def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+async def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
     """One attempt; an exception of a type the bot does not know becomes a ``SystemFault``
     (its type and redacted first line: Playwright's own texts quote what was typed)."""
     try:
-        return _one_attempt(session, attempt, journal)
+        return await _one_attempt(session, attempt, journal)
     except (PaBotError, QueueError):
         raise
     except Exception as exc:
@@ -167,24 +138,24 @@ def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outc
         raise SystemFault(log_module.redact(f"{kind}: {first}"), kind) from exc
 
 
-def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+async def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
     try:
         if attempt.submit_clicked:
-            found = _reconcile(session, attempt, journal)
+            found = await _reconcile(session, attempt, journal)
             if found is not None:
                 return found
-        return _submit(session, attempt, journal)
+        return await _submit(session, attempt, journal)
     except SessionExpired:
         log.info("session_expired")
-        session.log_in()
+        await session.log_in()
         raise
     except (PortalUnavailable, SubmissionUnclear):
-        session.arm_resend()
+        await session.arm_resend()
         raise
 
 
-@contextmanager
-def _timed(attempt: Attempt, journal: Journal, step: str) -> Iterator[None]:
+@asynccontextmanager
+async def _timed(attempt: Attempt, journal: Journal, step: Step) -> AsyncIterator[None]:
     journal.step(step)
     started = time.perf_counter()
     try:
@@ -194,23 +165,23 @@ def _timed(attempt: Attempt, journal: Journal, step: str) -> Iterator[None]:
         attempt.step_seconds[step] = attempt.step_seconds.get(step, 0.0) + spent
 
 
-def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+async def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
     request = attempt.request
-    with _timed(attempt, journal, "member_search"):
-        search = session.prior_authorization()
-        setting = search.search(request.member, request.start_date)
-    with _timed(attempt, journal, "care_setting"):
+    async with _timed(attempt, journal, Step.MEMBER_SEARCH):
+        search = await session.prior_authorization()
+        setting = await search.search(request.member, request.start_date)
+    async with _timed(attempt, journal, Step.CARE_SETTING):
         if attempt.caresource_id is None:
-            attempt.caresource_id = setting.patient_id()
+            attempt.caresource_id = await setting.patient_id()
             if attempt.caresource_id:
                 log_module.protect(attempt.caresource_id)
-        details = setting.choose(request.care_setting, request.category, request.provider_npi)
-    with _timed(attempt, journal, "details"):
-        summary = details.fill(request)
+        details = await setting.choose(request.care_setting, request.category, request.provider_npi)
+    async with _timed(attempt, journal, Step.DETAILS):
+        summary = await details.fill(request)
         codes = [line.code for line in request.procedures]
-        disclaimers = summary.read_disclaimers(codes)
+        disclaimers = await summary.read_disclaimers(codes)
     if all(d.not_required for d in disclaimers):
-        summary.cancel()
+        await summary.cancel()
         return Outcome(
             state="not_required",
             messages=[d.text for d in disclaimers],
@@ -218,45 +189,47 @@ def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outco
         )
     messages = [d.text for d in disclaimers]
     if any(d.needs_clinical for d in disclaimers):
-        with _timed(attempt, journal, "document_clinical"):
+        async with _timed(attempt, journal, Step.DOCUMENT_CLINICAL):
             for disclaimer in disclaimers:
                 if disclaimer.needs_clinical:
-                    summary = summary.document_clinical(disclaimer.code).answer(request.clinical)
-            messages = [d.text for d in summary.read_disclaimers(codes)]
-    with _timed(attempt, journal, "submit"):
+                    clinical = await summary.document_clinical(disclaimer.code)
+                    summary = await clinical.answer(request.clinical)
+            messages = [d.text for d in await summary.read_disclaimers(codes)]
+    async with _timed(attempt, journal, Step.SUBMIT):
         journal.submitting()
         attempt.submit_clicked = True
         attempt.refused_unread = False
         try:
             with session.no_resend():
-                results_page = summary.submit()
-            results = results_page.read()
+                results_page = await summary.submit()
+            results = await results_page.read()
         except (PortalUnavailable, PortalTimeout, SessionExpired, BusinessError) as exc:
             attempt.refused_unread = isinstance(exc, (SessionExpired, PortalNotTaken))
             # An alert instead of the results, or a status word the bot does not know, is no
             # answer to the request either: only the Status tab may tell what happened.
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
         journal.reference(results.reference_id)
-    with _timed(attempt, journal, "results"):
-        proof = [str(results_page.save_proof(attempt.artifacts))]
+    async with _timed(attempt, journal, Step.RESULTS):
+        proof = [str(await results_page.save_proof(attempt.artifacts))]
     outcome = _outcome(results, messages, proof)
     if request.attachments:
-        with _timed(attempt, journal, "upload"):
-            outcome.uploaded = _upload(results_page, request.attachments, results.uploaded)
+        async with _timed(attempt, journal, Step.UPLOAD):
+            outcome.uploaded = await _upload(results_page, request.attachments, results.uploaded)
     return outcome
 
 
-def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome | None:
+async def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome | None:
     """Look for the first submission on the Status tab before anything is submitted again.
 
     None means "not there, and the grace is over": submit again. Inside the grace, "not there"
     is not an answer (the portal may still be recording or indexing it): ``AwaitingIndex``.
     """
     request = attempt.request
-    with _timed(attempt, journal, "reconcile"):
+    async with _timed(attempt, journal, Step.RECONCILE):
         if attempt.caresource_id is None:
-            setting = session.prior_authorization().search(request.member, request.start_date)
-            attempt.caresource_id = setting.patient_id()
+            search = await session.prior_authorization()
+            setting = await search.search(request.member, request.start_date)
+            attempt.caresource_id = await setting.patient_id()
             if attempt.caresource_id:
                 log_module.protect(attempt.caresource_id)
         if attempt.caresource_id is None:
@@ -264,9 +237,11 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
                 "Submit was clicked, and the member's CareSource ID could not be read to look "
                 "for the request on the Status tab: check the portal before submitting again"
             )
-        status = session.status()
-        rows = status.search_member(attempt.caresource_id, request.start_date, request.start_date)
-        found = _ours(session, status, rows, request, journal)
+        status = await session.status()
+        rows = await status.search_member(
+            attempt.caresource_id, request.start_date, request.start_date
+        )
+        found = await _ours(session, status, rows, request, journal)
         log.info("reconciled", found=found is not None, candidates=len(rows))
         if found is None:
             left = 0.0 if attempt.refused_unread else journal.grace_left()
@@ -276,15 +251,15 @@ def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal) -> Ou
                 )
             return None
         detail, results = found
-        outcome = _outcome(results, [], [str(detail.save_proof(attempt.artifacts))])
+        outcome = _outcome(results, [], [str(await detail.save_proof(attempt.artifacts))])
         outcome.reconciled = True
     if request.attachments:
-        with _timed(attempt, journal, "upload"):
-            outcome.uploaded = _upload(detail, request.attachments, results.uploaded)
+        async with _timed(attempt, journal, Step.UPLOAD):
+            outcome.uploaded = await _upload(detail, request.attachments, results.uploaded)
     return outcome
 
 
-def _ours(
+async def _ours(
     session: PortalSession,
     status: StatusPage,
     rows: list[StatusRow],
@@ -307,10 +282,10 @@ def _ours(
     ]
     for number, row in enumerate(sorted(candidates, key=lambda r: r.submitted, reverse=True)):
         if number:  # the search's table is gone once a detail was opened: find this one again
-            status = session.status()
-            status.search_reference(row.reference_id)
-        detail = status.open_detail(row.reference_id)
-        results = detail.read()
+            status = await session.status()
+            await status.search_reference(row.reference_id)
+        detail = await status.open_detail(row.reference_id)
+        results = await detail.read()
         if {line.procedure: line.requested_units for line in results.lines} == units:
             return detail, results
     return None
@@ -335,7 +310,7 @@ def _same_day(text: str, day: date) -> bool:
         return text == day.isoformat()
 
 
-def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[str]:
+async def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[str]:
     """Upload what the portal does not list yet; the names it holds afterwards.
 
     A file the portal refuses does not undo the submission: the request went in, so the
@@ -346,7 +321,7 @@ def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> list[st
         if path.name in uploaded:
             continue
         try:
-            page.upload(path)
+            await page.upload(path)
         except PortalValidationError as refused:
             log.warning("upload_refused", said=str(refused))
             continue
@@ -380,11 +355,14 @@ def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Out
     )
 
 
-def _keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
-    trace = attempt.artifacts / "trace.zip"
-    session.stop_trace(trace)
+async def _keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
+    """The trace, a screenshot and the HTML of the failed page (bounded: a hung page or a
+    cancelled item must not hang here too)."""
     try:
-        session.page.screenshot(path=str(attempt.artifacts / "failure.png"), full_page=True)
-        (attempt.artifacts / "failure.html").write_text(session.page.content())
+        async with asyncio.timeout(EVIDENCE_S):
+            await session.stop_trace(attempt.artifacts / "trace.zip")
+            page = session.page
+            await page.screenshot(path=str(attempt.artifacts / "failure.png"), full_page=True)
+            (attempt.artifacts / "failure.html").write_text(await page.content())
     except Exception:
         log.warning("failure_evidence_failed")

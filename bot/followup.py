@@ -7,6 +7,7 @@ Each change is written with ``Queue.update_decision``, whose history line says w
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,8 @@ import structlog
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from bot import log, queued
+from bot import log, queued, retry_policy
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.deadlines import decision_due, decision_overdue, documents_due, is_undecided
@@ -27,7 +27,6 @@ from bot.errors import (
     ExitCode,
     LoginRejected,
     PaBotError,
-    TransientError,
 )
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, login_refusal
@@ -35,6 +34,7 @@ from bot.models import AuthRequest, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
 from bot.session import PortalSession
+from bot.shared_login import SharedLogin
 
 logger = log.get_logger(__name__)
 
@@ -70,7 +70,7 @@ def follow_up(settings: Settings, console: Console, now: datetime | None = None)
             console.print("Nothing to follow up: no submitted request awaits a decision.")
             return ExitCode.OK
         try:
-            results = _follow_all(queue, settings, items)
+            results = asyncio.run(_follow_all(queue, settings, items))
         except LoginRejected as exc:
             console.print(f"[red]login rejected:[/] {escape(log.redact(str(exc)))}")
             return ExitCode.LOGIN_REJECTED
@@ -83,36 +83,32 @@ def follow_up(settings: Settings, console: Console, now: datetime | None = None)
     return ExitCode.FAILED if any(r.error for r in results) else ExitCode.OK
 
 
-def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[FollowUp]:
+async def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> list[FollowUp]:
     results = []
     gate = LoginGate(queue, credentials(settings), f"{this_process().text()}#follow-up")
-    with open_browser(settings) as browser:
-        session = PortalSession(browser, settings, gate=gate)
+    async with open_browser(settings) as browser:
+        session = await PortalSession.open(browser, settings, SharedLogin(gate, settings))
         try:
             for item in items:
-                results.append(follow_item(queue, session, item))
+                results.append(await follow_item(queue, session, item))
         finally:
-            session.close()
+            await session.close()
     return results
 
 
-def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
+async def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
     """Read the item's authorization on the Status tab; record a new decision, upload what is
     owed. Portal trouble is retried; what is left is reported on the item, never raised."""
     request = queued.read(item.payload).request
     result = FollowUp(item=item, was=item.portal_status)
-    retrying = Retrying(
-        retry=retry_if_exception_type(TransientError),
-        stop=stop_after_attempt(session.settings.max_attempts),
-        wait=wait_random_exponential(multiplier=session.settings.retry_wait_seconds, max=30),
-        reraise=True,
-    )
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
         try:
-            session.begin_request()
-            for attempt in retrying:
+            await session.begin_request()
+            async for attempt in retry_policy.follow_up_attempts(session.settings):
                 with attempt:
-                    _check(queue, session, request, result)
+                    if attempt.retry_state.attempt_number > 1:
+                        await session.begin_attempt()
+                    await _check(queue, session, request, result)
         except LoginRejected:
             raise
         except PaBotError as exc:
@@ -121,18 +117,20 @@ def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
     return result
 
 
-def _check(queue: Queue, session: PortalSession, request: AuthRequest, result: FollowUp) -> None:
+async def _check(
+    queue: Queue, session: PortalSession, request: AuthRequest, result: FollowUp
+) -> None:
     item = result.item
     reference_id = item.reference_id or ""
-    status = session.status()
-    rows = status.search_reference(reference_id)
+    status = await session.status()
+    rows = await status.search_reference(reference_id)
     if not any(row.reference_id == reference_id for row in rows):
         raise BusinessError(f"reference {reference_id} is not on the Status tab")
-    detail = status.open_detail(reference_id)
-    results = detail.read()
+    detail = await status.open_detail(reference_id)
+    results = await detail.read()
     owed = [path for path in request.attachments if path.name not in results.uploaded]
     for path in owed:
-        detail.upload(path)
+        await detail.upload(path)
         result.uploaded.append(path.name)
     result.now = PortalStatus.from_portal(results.status).value
     if result.changed or result.uploaded:

@@ -20,9 +20,10 @@ page: they live in this engine module, named and bounded.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,8 +45,9 @@ TOTP_STEP_S = 30
 """RFC 6238's time step: one code per step, and the portal takes each code once."""
 _DIGEST_ROUNDS = 200_000
 
-Sleep = Callable[[float], None]
+Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+TotpCode = Callable[[], Awaitable[str]]
 
 
 class _PortalTOTP(pyotp.TOTP):
@@ -103,7 +105,7 @@ class LoginGate:
         secrets: Credentials,
         holder: str,
         *,
-        sleep: Sleep = time.sleep,
+        sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
     ) -> None:
         self.queue = queue
@@ -118,10 +120,10 @@ class LoginGate:
         if record is not None and record.rejected_digest == self.secrets.digest:
             raise LoginRecorded(recorded_message(record, self.secrets.username))
 
-    def log_in(
+    async def log_in(
         self,
-        attempt: Callable[[Callable[[], str] | None], None],
-        adopt: Callable[[], bool],
+        attempt: Callable[[TotpCode | None], Awaitable[None]],
+        adopt: Callable[[], Awaitable[bool]],
         *,
         force: bool = False,
     ) -> bool:
@@ -144,14 +146,14 @@ class LoginGate:
             since = record.attempt_since if record else None
             if waited >= LOGIN_WAIT_LIMIT_S:
                 raise PortalTimeout("another worker's login attempt did not end in time")
-            self._sleep(LOGIN_POLL_S)
+            await self._sleep(LOGIN_POLL_S)
             waited += LOGIN_POLL_S
-            if self._succeeded_since(since) and adopt():
+            if self._succeeded_since(since) and await adopt():
                 log.get_logger(__name__).info("login_adopted")
                 return False
         totp = self.totp_code if self.secrets.totp_secret else None
         try:
-            attempt(totp)
+            await attempt(totp)
         except LoginRejected as exc:
             self._leave("rejected", str(exc))
             raise
@@ -161,7 +163,7 @@ class LoginGate:
         self._leave("succeeded")
         return True
 
-    def totp_code(self) -> str:
+    async def totp_code(self) -> str:
         """The code of a TOTP step nobody has sent yet, waiting for the next step if need be."""
         assert self.secrets.totp_secret is not None
         totp = _PortalTOTP(self.secrets.totp_secret.get_secret_value())
@@ -172,7 +174,7 @@ class LoginGate:
                 code = totp.at(step * TOTP_STEP_S)
                 log.protect(code)
                 return code
-            self._sleep((step + 1) * TOTP_STEP_S - now)
+            await self._sleep((step + 1) * TOTP_STEP_S - now)
 
     def _succeeded_since(self, since: datetime | None) -> bool:
         record = self.queue.login_record(self.secrets.account)

@@ -8,6 +8,8 @@ again, and no other attempt follows.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -19,6 +21,7 @@ from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials
 from bot.queue import open_queue
 from bot.session import PortalSession
+from bot.shared_login import SharedLogin
 
 
 def log_in_once(settings: Settings, console: Console) -> ExitCode:
@@ -32,12 +35,7 @@ def log_in_once(settings: Settings, console: Console) -> ExitCode:
             return ExitCode.USAGE
         gate = LoginGate(queue, secrets, f"{this_process().text()}#login")
         try:
-            with open_browser(settings) as browser:
-                session = PortalSession(browser, settings, gate=gate)
-                try:
-                    session.log_in(force=True)
-                finally:
-                    session.close()
+            asyncio.run(_log_in(settings, gate))
         except LoginRejected as exc:
             console.print(f"[red]login rejected:[/] {escape(log.redact(str(exc)))}")
             return ExitCode.LOGIN_REJECTED
@@ -51,3 +49,12 @@ def log_in_once(settings: Settings, console: Console) -> ExitCode:
         "any recorded rejection of these credentials is cleared."
     )
     return ExitCode.OK
+
+
+async def _log_in(settings: Settings, gate: LoginGate) -> None:
+    async with open_browser(settings) as browser:
+        session = await PortalSession.open(browser, settings, SharedLogin(gate, settings))
+        try:
+            await session.log_in(force=True)
+        finally:
+            await session.close()

@@ -1,21 +1,14 @@
-"""``pa-bot run``: the overnight run. Start workers, drain the queue, stop cleanly, report.
+"""``pa-bot run``: the overnight run. Start the engine, drain the queue, stop cleanly, report.
 
-Workers are processes (spawned, each with its own Chromium) claiming from the shared queue; one
-worker runs in this process. SIGINT or SIGTERM asks every worker to finish or release its current
-item and stop.
+The engine (``bot.engine``) runs every worker in this process, each a browser context of one
+Chromium. SIGINT or SIGTERM asks every worker to finish or release its current item and stop.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
+import asyncio
 import signal
-import sys
-import threading
 from datetime import UTC, datetime, timedelta
-from multiprocessing.sharedctypes import Synchronized
-from pathlib import Path
-from types import FrameType
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,13 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot import log, terminal
 from bot.config import Settings
+from bot.engine import Engine
 from bot.errors import ExitCode
 from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import print_report, rows_for, write_report
-from bot.worker import WAITING, Budget, StopSignal, worker_loop
+from bot.worker import WAITING, Budget
 
 logger = log.get_logger(__name__)
+
+LOG_ECHO_S = 0.5
+"""How often ``-v`` shows the log lines written meanwhile."""
 
 
 def run(settings: Settings, console: Console, *, workers: int, max_items: int | None) -> ExitCode:
@@ -46,84 +43,44 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
         queue.close()
     total = len(before) if max_items is None else min(len(before), max_items)
     logger.info("run_started", workers=workers, waiting=len(before), max_items=max_items)
-    context = multiprocessing.get_context("spawn")
-    stop = RunStop(context.Event())
-    shared: Synchronized[int] = context.Value("i", -1 if max_items is None else max_items)
-    previous = on_signals(stop)
-    try:
-        with _progress(console, total) as progress:
-            if workers == 1:
-                codes = [
-                    worker_loop(settings, stop, Budget(shared), 0, lambda _item: progress.advance())
-                ]
-            else:
-                codes = _run_processes(settings, context, stop, shared, workers, progress, before)
-    finally:
-        _restore_signals(previous)
+    with _progress(console, total) as progress:
+        settled: set[int] = set()
+
+        def on_item(item: Item) -> None:
+            if item.id in before and _settled(item) and item.id not in settled:
+                settled.add(item.id)
+                progress.update(len(settled))
+
+        engine = Engine(settings, workers, budget=Budget(max_items), on_item=on_item)
+        codes = asyncio.run(run_engine(engine))
     return _finish(settings, console, started, before, codes)
 
 
-def _run_processes(
-    settings: Settings,
-    context: multiprocessing.context.SpawnContext,
-    stop: RunStop,
-    shared: Synchronized[int],
-    workers: int,
-    progress: RunProgress,
-    before: set[int],
-) -> list[ExitCode]:
-    processes = [
-        context.Process(
-            target=_child,
-            args=(settings, stop.event, shared, index, log.current_json(), terminal.current_file()),
-            name=f"pa-bot-worker-{index}",
-        )
-        for index in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    queue = open_queue(settings.queue_url)
+async def run_engine(engine: Engine) -> list[ExitCode]:
+    """The engine until it is done, with SIGINT and SIGTERM asking it to stop, and ``-v``'s
+    log lines shown as they come."""
+    loop = asyncio.get_running_loop()
+
+    def stop_requested(signum: signal.Signals) -> None:
+        logger.warning("stop_requested", signal=signum.name)
+        engine.stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested, signum)
+    echo = asyncio.create_task(_echo_logs())
     try:
-        while any(process.is_alive() for process in processes):
-            stop.is_set()  # passes a signal on to the workers
-            for process in processes:
-                process.join(timeout=0.5 / workers)
-            terminal.show_new()
-            with contextlib.suppress(QueueUnavailable):
-                progress.update(
-                    sum(1 for item in queue.items() if item.id in before and _settled(item))
-                )
-        terminal.show_new()
+        return await engine.run()
     finally:
-        queue.close()
-    return [_exit_code(process.exitcode) for process in processes]
+        echo.cancel()
+        terminal.show_new()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
-def _child(
-    settings: Settings,
-    event: StopSignal,
-    shared: Synchronized[int],
-    index: int,
-    log_json: bool | None,
-    log_file: Path | None,
-) -> None:
-    """A worker process: its own logging (its parent's file, if it has one), its own Chromium,
-    the shared stop signal."""
-    if log_file is not None:
-        terminal.append_to(log_file)
-    else:
-        log.configure(json=log_json, stream=sys.stderr)
-    log.protect_secret(settings)
-    stop = RunStop(event)
-    on_signals(stop)
-    sys.exit(int(worker_loop(settings, stop, Budget(shared), index)))
-
-
-def _exit_code(code: int | None) -> ExitCode:
-    try:
-        return ExitCode(code if code is not None else ExitCode.FAILED)
-    except ValueError:
-        return ExitCode.FAILED
+async def _echo_logs() -> None:
+    while True:
+        terminal.show_new()
+        await asyncio.sleep(LOG_ECHO_S)
 
 
 def _settled(item: Item) -> bool:
@@ -176,10 +133,6 @@ class RunProgress:
         self.progress = progress
         self.task = progress.add_task("Submitting", total=total) if progress else None
 
-    def advance(self) -> None:
-        if self.progress is not None and self.task is not None:
-            self.progress.advance(self.task)
-
     def update(self, done: int) -> None:
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, completed=done)
@@ -204,51 +157,6 @@ def _progress(console: Console, total: int) -> RunProgress:
         TimeElapsedColumn(),
     )
     return RunProgress(Progress(*columns, console=console), total)
-
-
-_Handler = signal.Handlers | int | None | object
-
-
-class RunStop:
-    """The run's stop signal: the Event that the worker processes share, and what a signal asked.
-
-    A signal handler only records the signal. It runs between two bytecodes of the main thread,
-    which may be holding the very lock that setting the Event takes (``Event.is_set`` takes it
-    too), or the log's write lock, and would then wait for itself forever. ``is_set``, ordinary
-    code, logs the request and passes it on to the Event.
-    """
-
-    def __init__(self, event: StopSignal) -> None:
-        self.event = event
-        self.requested: signal.Signals | None = None
-
-    def is_set(self) -> bool:
-        if self.requested is not None and not self.event.is_set():
-            logger.warning("stop_requested", signal=self.requested.name)
-            self.event.set()
-        return self.event.is_set()
-
-    def set(self) -> None:
-        self.event.set()
-
-
-def on_signals(stop: RunStop) -> dict[int, _Handler]:
-    """SIGINT and SIGTERM ask for a clean stop: finish or release the current item, then exit."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        stop.requested = signal.Signals(signum)
-
-    previous: dict[int, _Handler] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, handler)
-    return previous
-
-
-def _restore_signals(previous: dict[int, _Handler]) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 NIGHT = timedelta(hours=16)

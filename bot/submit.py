@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.console import Console
@@ -18,6 +19,8 @@ from bot.login_gate import LoginGate, credentials
 from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
 from bot.queued import payload
 from bot.session import PortalSession
+from bot.shared_login import SharedLogin
+from bot.steps import Step
 from bot.worker import Processed, process_item, worker_name
 
 
@@ -64,13 +67,8 @@ def _submit_claimed(
         try:
             gate = LoginGate(queue, credentials(settings), worker)
             gate.check()
-            with open_browser(settings) as browser:
-                session = PortalSession(browser, settings, gate=gate)
-                try:
-                    progress.step("login")
-                    processed = process_item(queue, session, item, worker, progress.step)
-                finally:
-                    session.close()
+            progress.step(Step.LOGIN)
+            processed = asyncio.run(_process(queue, item, worker, settings, gate, progress))
         except LoginRejected as exc:
             queue.release(item.id, worker, error="login rejected")
             console.print(f"[red]login rejected:[/] {escape(log.redact(str(exc)))}")
@@ -89,6 +87,22 @@ def _submit_claimed(
             "[red]The portal is unavailable;[/] the request stays queued for a later run."
         )
     return exit_code_for(processed)
+
+
+async def _process(
+    queue: Queue,
+    item: Item,
+    worker: str,
+    settings: Settings,
+    gate: LoginGate,
+    progress: StepProgress,
+) -> Processed:
+    async with open_browser(settings) as browser:
+        session = await PortalSession.open(browser, settings, SharedLogin(gate, settings))
+        try:
+            return await process_item(queue, session, item, worker, progress.step)
+        finally:
+            await session.close()
 
 
 def exit_code_for(processed: Processed) -> ExitCode:

@@ -1,32 +1,41 @@
 """A worker: claim an item, run it through the flow, record its end; again, until done.
 
-The worker loop knows nothing of screens: it hands a claimed item to ``flow.process`` and writes
-what came back to the queue. State is written before side effects (``submitting`` before the
-Submit click, through the journal), so a crash at any point leaves the truth in the queue.
+A worker is one asyncio task with one browser context of the machine's Chromium
+(``bot.engine``). It knows nothing of screens: it hands a claimed item to ``flow.process`` and
+writes what came back to the queue. State is written before side effects (``submitting`` before
+the Submit click, through the journal), so a crash at any point leaves the truth in the queue.
+
+Queue calls are plain synchronous calls on the event loop: each is one short transaction
+(SQLite in WAL mode or Postgres on the same network), measured at well under a millisecond to a
+few milliseconds (docs/BENCHMARKS.md), against portal steps of hundreds of milliseconds.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
-import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Protocol
 
 import structlog
 
 from bot import flow, log
-from bot.browser import open_browser
 from bot.config import Settings
 from bot.dispositions import Disposition, disposition
-from bot.errors import AwaitingIndex, ConfigError, ExitCode, LoginRejected, PaBotError
+from bot.errors import (
+    AwaitingIndex,
+    BrowserGone,
+    ExitCode,
+    ItemDeadline,
+    PaBotError,
+    PageCrashed,
+)
 from bot.heartbeat import Heartbeat
 from bot.holder import Holder, is_gone, this_process
-from bot.login_gate import LoginGate, credentials
 from bot.queue import (
     LEASED_STATES,
     IllegalTransition,
@@ -35,11 +44,11 @@ from bot.queue import (
     Queue,
     QueueUnavailable,
     State,
-    open_queue,
 )
 from bot.queued import Queued
 from bot.queued import read as read_payload
 from bot.session import PortalSession
+from bot.steps import Step
 
 logger = log.get_logger(__name__)
 
@@ -53,7 +62,7 @@ class QueueJournal:
         item: Item,
         worker: str,
         settings: Settings,
-        on_step: Callable[[str], None] | None = None,
+        on_step: Callable[[Step], None] | None = None,
     ) -> None:
         self.queue = queue
         self.item = item
@@ -64,7 +73,7 @@ class QueueJournal:
     def submitting(self) -> None:
         self.queue.mark_submitting(self.item.id, self.worker)
 
-    def step(self, name: str) -> None:
+    def step(self, name: Step) -> None:
         # Beside the heartbeat thread: a step also proves the lease is still this worker's, so
         # a worker whose item was taken over stops at its next step.
         self.queue.heartbeat(self.item.id, self.worker, self.settings.lease_seconds)
@@ -99,14 +108,18 @@ class Processed:
     """Set when the run must stop (a rejected login, a configuration error)."""
     message: str | None = None
     """What to tell a person when the run stops (redacted)."""
+    context_spoiled: bool = False
+    """The item's browser context must not serve another (its page hung or crashed)."""
+    browser_gone: bool = False
+    """The machine's Chromium went away during the item."""
 
 
-def process_item(
+async def process_item(
     queue: Queue,
     session: PortalSession,
     item: Item,
     worker: str,
-    on_step: Callable[[str], None] | None = None,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Processed:
     """Run one claimed item through the flow and record its end in the queue.
 
@@ -124,7 +137,7 @@ def process_item(
         with log.protect_request(queued.request):
             logger.info("item_started", state=str(item.state), attempts=item.attempts)
             try:
-                return _run_and_record(queue, session, item, worker, queued, journal)
+                return await _run_and_record(queue, session, item, worker, queued, journal)
             except (LeaseLost, IllegalTransition) as exc:
                 # Another worker took the item over after this one's lease ran out: it owns the
                 # item now, so nothing more is written here.
@@ -132,7 +145,7 @@ def process_item(
                 return Processed(queue.get(item.id), system_error=True)
 
 
-def _run_and_record(
+async def _run_and_record(
     queue: Queue,
     session: PortalSession,
     item: Item,
@@ -144,17 +157,29 @@ def _run_and_record(
     try:
         if item.state != State.SUBMITTING:
             queued.check_files()
-        outcome = flow.process(
-            session,
-            queued.request,
-            journal,
-            already_submitting=item.state == State.SUBMITTING,
-            retry_wait=settings.retry_wait_seconds,
-        )
+        async with asyncio.timeout(settings.item_deadline_s):
+            outcome = await flow.process(
+                session,
+                queued.request,
+                journal,
+                already_submitting=item.state == State.SUBMITTING,
+            )
     except (LeaseLost, IllegalTransition, QueueUnavailable):
         raise
+    except TimeoutError:
+        # A page that hung past Playwright's own timeouts: the item ends through the error
+        # path, and its context, which may still be busy with the hung call, serves no other.
+        late = ItemDeadline(f"the item took longer than {settings.item_deadline_s:g} s")
+        processed = _record_failure(queue, item, worker, late)
+        return _spoiled(processed)
     except Exception as exc:
-        return _record_failure(queue, item, worker, exc)
+        error = exc
+        if not session.browser.is_connected():
+            error = BrowserGone("the browser crashed or was closed during the item")
+        processed = _record_failure(queue, item, worker, error)
+        if isinstance(error, BrowserGone):
+            return Processed(processed.item, browser_gone=True)
+        return _spoiled(processed) if isinstance(error, PageCrashed) else processed
     state = State(outcome.state)
     done = queue.finish(
         item.id,
@@ -196,6 +221,10 @@ def _record_failure(queue: Queue, item: Item, worker: str, exc: Exception) -> Pr
     return Processed(done, system_error=True, portal_down=kind == D.RELEASE_DOWN)
 
 
+def _spoiled(processed: Processed) -> Processed:
+    return dataclasses.replace(processed, context_spoiled=True)
+
+
 def describe(exc: BaseException) -> str:
     """The item's error text: the reason and the message, redacted; for an exception of an
     unexpected type, its type and the first line of its message (never a call log)."""
@@ -220,32 +249,23 @@ def worker_name() -> str:
     return f"{os.uname().nodename}:{os.getpid()}"
 
 
-class StopSignal(Protocol):
-    """A threading or multiprocessing Event: set when the run must stop after the current item."""
-
-    def is_set(self) -> bool: ...
-
-    def set(self) -> None: ...
-
-
 class Budget:
-    """How many more items this run may take (``--max-items``), shared by worker processes."""
+    """How many more items this run may take (``--max-items``; None: no limit), shared by the
+    run's workers (tasks of one event loop: no lock needed)."""
 
-    def __init__(self, shared: Synchronized[int]) -> None:
-        self.shared = shared
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
 
     def available(self) -> bool:
-        with self.shared.get_lock():
-            return self.shared.value != 0
+        return self.left != 0
 
     def take(self) -> bool:
-        with self.shared.get_lock():
-            if self.shared.value < 0:
-                return True
-            if self.shared.value == 0:
-                return False
-            self.shared.value -= 1
+        if self.left is None:
             return True
+        if self.left == 0:
+            return False
+        self.left -= 1
+        return True
 
 
 RECONCILE_POLL_S = 15.0
@@ -257,94 +277,21 @@ CLAIM_POLL_S = 1.0
 elsewhere, or set aside for the reconciliation grace, may still come back to the queue."""
 
 
-def worker_loop(
-    settings: Settings,
-    stop: StopSignal,
-    budget: Budget,
-    index: int = 0,
-    on_item: Callable[[Item], None] | None = None,
-) -> ExitCode:
-    """Claim, process, record, until nothing is left to wait for, the budget is spent or a stop
-    is asked.
-
-    Returns LOGIN_REJECTED at once when the portal refuses the login (or a rejection of these
-    credentials was recorded), PORTAL_UNAVAILABLE after ``max_consecutive_system_errors`` system
-    errors in a row or when the queue is lost, USAGE on a configuration error, else OK.
-    """
-    try:
-        return _drain(settings, stop, budget, index, on_item)
-    except QueueUnavailable as exc:
-        # Whether the last write was committed is unknown: write nothing more and click
-        # nothing more. The item held comes back to the queue when its lease runs out.
-        logger.error("queue_unavailable", error=str(exc))
-        stop.set()
-        return ExitCode.PORTAL_UNAVAILABLE
-    except LoginRejected as exc:
-        logger.error("login_rejected", error=log.redact(str(exc)))
-        stop.set()
-        return ExitCode.LOGIN_REJECTED
-    except ConfigError as exc:
-        logger.error("configuration_error", error=str(exc))
-        stop.set()
-        return ExitCode.USAGE
-
-
-def _drain(
-    settings: Settings,
-    stop: StopSignal,
-    budget: Budget,
-    index: int,
-    on_item: Callable[[Item], None] | None,
-) -> ExitCode:
-    queue = open_queue(settings.queue_url)
-    worker = f"{worker_name()}-w{index}"
-    consecutive = 0
-    structlog.contextvars.bind_contextvars(worker=index)
-    try:
-        gate = LoginGate(queue, credentials(settings), worker)
-        gate.check()
-        with open_browser(settings) as browser:
-            session = PortalSession(browser, settings, gate=gate)
-            try:
-                while not stop.is_set() and budget.available():
-                    item = claim_next(queue, worker, settings.lease_seconds, stop)
-                    if item is None:
-                        break
-                    if not budget.take():
-                        queue.release(item.id, worker)
-                        break
-                    processed = process_item(queue, session, item, worker)
-                    if on_item is not None:
-                        on_item(processed.item)
-                    if processed.stop is not None:
-                        logger.error("run_stopping", reason=processed.message)
-                        stop.set()
-                        return processed.stop
-                    consecutive = consecutive + 1 if processed.system_error else 0
-                    if consecutive >= settings.max_consecutive_system_errors:
-                        logger.error("stopping_after_system_errors", count=consecutive)
-                        stop.set()
-                        return ExitCode.PORTAL_UNAVAILABLE
-            finally:
-                session.close()
-    finally:
-        queue.close()
-    return ExitCode.OK
-
-
-def claim_next(
+async def claim_next(
     queue: Queue,
     worker: str,
     lease_seconds: float,
-    stop: StopSignal,
+    stop: asyncio.Event,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    wait_for_new: Callable[[float], Awaitable[None]] | None = None,
 ) -> Item | None:
-    """The next item for ``worker``; None once nothing is left that could come back.
+    """The next item for ``worker``; None once nothing is left that could come back (or a stop
+    was asked).
 
     An item held by a dead process of this machine is taken back at once (``bot.holder``); one
     held by a live worker elsewhere, or set aside for the reconciliation grace, is waited for
-    (bounded by its lease or its time), so that a run does not end with work left.
+    (bounded by its lease or its time), so that a run does not end with work left. A resident
+    worker (``wait_for_new``) never runs out: it waits for new items instead.
     """
     holder = this_process().text()
     while not stop.is_set():
@@ -361,10 +308,23 @@ def claim_next(
             for moment in (item.lease_expires_at, item.available_at)
             if moment is not None and moment > now
         ]
-        if not later:
+        if not later and wait_for_new is None:
             return None
-        sleep(min(CLAIM_POLL_S, (min(later) - now).total_seconds()))
+        pause = min(CLAIM_POLL_S, (min(later) - now).total_seconds()) if later else CLAIM_POLL_S
+        if wait_for_new is not None:
+            await wait_for_new(pause)
+        else:
+            await until_stopped(stop, pause)
     return None
+
+
+async def until_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less when a stop is asked meanwhile."""
+    try:
+        async with asyncio.timeout(seconds):
+            await stop.wait()
+    except TimeoutError:
+        pass
 
 
 WAITING = frozenset({State.PENDING, State.IN_PROGRESS, State.SUBMITTING})

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.async_api import Playwright
 
 from bot.browser import LAUNCH_ARGS, find_chromium
 from bot.config import Settings

@@ -4,16 +4,17 @@ screen, and translating Playwright's exceptions into the bot's own at the page b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import NoReturn
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Response
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page, Response
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from bot import retry_policy
 from bot.errors import (
+    PageCrashed,
     PortalMaintenance,
     PortalNotTaken,
     PortalTimeout,
@@ -60,24 +61,24 @@ class PortalPage:
         )
         return trouble.or_(self._login) if self.login_is_trouble else trouble
 
-    def _raise_for_trouble(self) -> None:
+    async def _raise_for_trouble(self) -> None:
         """Raise the error that the portal's current screen stands for, if it is an error screen.
 
         One query answers the common case (no error screen); the five below only name it."""
-        if not self._trouble().first.is_visible():
+        if not await self._trouble().first.is_visible():
             return
-        if self._maintenance.is_visible():
+        if await self._maintenance.is_visible():
             raise PortalMaintenance("the portal is in scheduled maintenance")
-        if self._unavailable.is_visible():
+        if await self._unavailable.is_visible():
             raise PortalNotTaken("the portal answered 503 Service Temporarily Unavailable")
-        if self._server_error.is_visible():
+        if await self._server_error.is_visible():
             raise PortalUnavailable("the portal answered 500 Internal Server Error")
-        if self._form_expired.is_visible():
+        if await self._form_expired.is_visible():
             raise SessionExpired("the portal refused a stale form")
-        if self.login_is_trouble and self._login.is_visible():
+        if self.login_is_trouble and await self._login.is_visible():
             raise SessionExpired("the portal sent the bot back to the login page")
 
-    def settle(self, first: Locator, *others: Locator) -> Locator:
+    async def settle(self, first: Locator, *others: Locator) -> Locator:
         """Wait until ``first``, one of ``others`` or an error screen shows; return the locator.
 
         ``first`` is the next screen, which no error screen ever shows: seeing it settles the
@@ -88,31 +89,31 @@ class PortalPage:
             combined = self._trouble().or_(first)
             for locator in others:
                 combined = combined.or_(locator)
-            combined.first.wait_for(state="visible")
-            if first.first.is_visible():
+            await combined.first.wait_for(state="visible")
+            if await first.first.is_visible():
                 return first
-            self._raise_for_trouble()
+            await self._raise_for_trouble()
             for locator in others:
-                if locator.first.is_visible():
+                if await locator.first.is_visible():
                     return locator
         raise PortalTimeout("the expected screen did not appear")
 
-    @contextmanager
-    def navigation(self) -> Iterator[None]:
+    @asynccontextmanager
+    async def navigation(self) -> AsyncIterator[None]:
         """Around an action that loads a new document (a form post or a link).
 
         When the document it lands on is a GET that the portal answered with 503 (the page a
         form post redirects to, say), the page is loaded again: a GET is safe to repeat.
         """
         with translate_errors():
-            with self.page.expect_navigation(wait_until="domcontentloaded") as landed:
+            async with self.page.expect_navigation(wait_until="domcontentloaded") as landed:
                 yield
-            response = landed.value
+            response = await landed.value
             if response is not None and response.status == 503 and response.request.method == "GET":
-                _RELOAD(self._load_again)
+                await retry_policy.reload_page(self._load_again)
 
-    @contextmanager
-    def portal_answer(self) -> Iterator[None]:
+    @asynccontextmanager
+    async def portal_answer(self) -> AsyncIterator[None]:
         """Around an action whose effect waits on a request to the portal (a lookup the page's
         script makes, or a form post): returns once the portal has answered it.
 
@@ -120,12 +121,13 @@ class PortalPage:
         wait polls on Playwright's backoff (0, 20, 50, 100, 100, 500 ms, then every second), and
         at real portal latencies each lookup loses up to half a second after its answer came.
         """
-        with translate_errors(), self.page.expect_response(self._is_portal_answer):
-            yield
+        with translate_errors():
+            async with self.page.expect_response(self._is_portal_answer):
+                yield
 
-    def await_lookup(
+    async def await_lookup(
         self,
-        act: Callable[[], None],
+        act: Callable[[], Awaitable[None]],
         done: Locator,
         said: Locator,
         refused: Mapping[str, Callable[[str], Exception]],
@@ -139,20 +141,20 @@ class PortalPage:
         """
         for _ in range(LOOKUP_TRIES):
             with translate_errors():
-                with self.portal_answer():
-                    act()
-                done.or_(said).first.wait_for(state="visible")
-                if done.first.is_visible():
+                async with self.portal_answer():
+                    await act()
+                await done.or_(said).first.wait_for(state="visible")
+                if await done.first.is_visible():
                     return
-                text = " ".join(t.strip() for t in said.all_inner_texts() if t.strip())
+                text = " ".join(t.strip() for t in await said.all_inner_texts() if t.strip())
             refusal = _refusal(text or "the portal showed an empty message", refused)
             if refusal is not None:
                 raise refusal
         raise PortalUnavailable("the portal's lookup kept failing (it said to try again)")
 
-    def post_until(
+    async def post_until(
         self,
-        post: Callable[[], None],
+        post: Callable[[], Awaitable[None]],
         done: Locator,
         fallback: str,
         refused: Mapping[str, Callable[[str], Exception]],
@@ -164,10 +166,10 @@ class PortalPage:
         (the portal's backend failed, not the request); any other alert is the refusal.
         """
         for _ in range(LOOKUP_TRIES):
-            post()
-            if self.settle(done, self._alerts) is done:
+            await post()
+            if await self.settle(done, self._alerts) is done:
                 return
-            refusal = _refusal(self._alert_summary(fallback), refused)
+            refusal = _refusal(await self._alert_summary(fallback), refused)
             if refusal is not None:
                 raise refusal
         raise PortalUnavailable("the portal kept saying to try again")
@@ -175,28 +177,28 @@ class PortalPage:
     def _is_portal_answer(self, response: Response) -> bool:
         return response.request.resource_type in ANSWERS and response.url.startswith(self.base_url)
 
-    def _load_again(self) -> None:
-        response = self.page.goto(self.page.url, wait_until="domcontentloaded")
-        if response is not None and response.status == 503:
-            raise _StillUnavailable
+    async def _load_again(self) -> bool:
+        """Load the page again; whether the portal answered it (anything but 503)."""
+        response = await self.page.goto(self.page.url, wait_until="domcontentloaded")
+        return response is None or response.status != 503
 
-    def alert_texts(self) -> list[str]:
+    async def alert_texts(self) -> list[str]:
         """The texts of the alerts shown now (validation summaries, field messages)."""
-        return [text.strip() for text in self._alerts.all_inner_texts() if text.strip()]
+        return [text.strip() for text in await self._alerts.all_inner_texts() if text.strip()]
 
-    def _alert_summary(self, fallback: str) -> str:
+    async def _alert_summary(self, fallback: str) -> str:
         """The alerts on screen as one text: each message once, none already inside another."""
-        messages = self.alert_texts()
+        messages = await self.alert_texts()
         distinct = [m for i, m in enumerate(messages) if m not in messages[:i]]
         kept = [m for m in distinct if not any(m != other and m in other for other in distinct)]
         return " ".join(kept) or fallback
 
-    def raise_validation(
+    async def raise_validation(
         self, fallback: str, *, mapping: Mapping[str, Callable[[str], Exception]]
     ) -> NoReturn:
         """Turn the alerts on screen into a business error, by the first known phrase found;
         "try again" is the portal failing, not a refusal: transient (``PortalUnavailable``)."""
-        text = self._alert_summary(fallback)
+        text = await self._alert_summary(fallback)
         raise _refusal(text, mapping) or PortalUnavailable("the portal said to try again")
 
 
@@ -210,18 +212,6 @@ def _refusal(text: str, refused: Mapping[str, Callable[[str], Exception]]) -> Ex
         if phrase in text:
             return make(text)
     return PortalValidationError(text)
-
-
-class _StillUnavailable(Exception):
-    """The page answered 503 again (internal: the retry below gives up and shows the page)."""
-
-
-_RELOAD = Retrying(
-    retry=retry_if_exception_type(_StillUnavailable),
-    stop=stop_after_attempt(3),
-    wait=wait_random_exponential(multiplier=0.2, max=2),
-    retry_error_callback=lambda _state: None,
-)
 
 
 @contextmanager
@@ -238,6 +228,8 @@ def translate_errors() -> Iterator[None]:
         raise PortalTimeout("the portal did not answer in time") from None
     except PlaywrightError as exc:
         text = str(exc)
+        if "crashed" in text.lower():
+            raise PageCrashed("the tab's renderer crashed") from None
         if "net::" in text or "Target page, context or browser has been closed" in text:
             reason = text.split("net::", 1)[-1].split()[0] if "net::" in text else "closed"
             raise PortalUnavailable(f"connection to the portal failed ({reason})") from None

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+from playwright.async_api import Page
 
 from bot.errors import ProviderNotFound
 from bot.pages.base import TRY_AGAIN, PortalPage, translate_errors
-
-if TYPE_CHECKING:
-    from bot.pages.details import RequestDetailsPage
-
+from bot.pages.details import RequestDetailsPage
 
 NOT_FOUND = "the portal found no provider with that NPI"
 
@@ -32,41 +28,36 @@ class CareSettingPage(PortalPage):
         self.continue_button = page.get_by_role("button", name="Continue", exact=True)
         self.main = page.get_by_role("main")
 
-    def is_loaded(self) -> bool:
-        return self.setting_group.is_visible()
-
-    def patient_id(self) -> str | None:
+    async def patient_id(self) -> str | None:
         """The member's CareSource ID as the banner shows it (for later Status searches)."""
         with translate_errors():
-            match = re.search(r"Patient\s*:\s*(\d{9})", self.main.inner_text())
+            match = re.search(r"Patient\s*:\s*(\d{9})", await self.main.inner_text())
         return match.group(1) if match else None
 
-    def choose(self, care_setting: str, category: str, npi: str) -> RequestDetailsPage:
+    async def choose(self, care_setting: str, category: str, npi: str) -> RequestDetailsPage:
         """Fill the screen and continue; an unknown or out-of-network provider is final."""
-        from bot.pages.details import RequestDetailsPage
-
         with translate_errors():
-            self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
-            self.category.select_option(label=category)
+            await self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
+            await self.category.select_option(label=category)
             option = self.providers.get_by_role("option", name=re.compile(rf"\(NPI {npi}\)"))
 
-            def search() -> None:
-                self.provider_search.fill("")
-                self.provider_search.fill(npi)
+            async def search() -> None:
+                await self.provider_search.fill("")
+                await self.provider_search.fill(npi)
 
-            self.await_lookup(
+            await self.await_lookup(
                 search,
                 option,
                 self.no_providers.or_(self.search_trouble),
                 {"No providers found": lambda _: ProviderNotFound(NOT_FOUND)},
             )
-            option.click()
+            await option.click()
         next_page = RequestDetailsPage(self.page)
-        with self.navigation():
-            self.continue_button.click()
-        if self.settle(next_page.start_date, self._alerts) is next_page.start_date:
+        async with self.navigation():
+            await self.continue_button.click()
+        if await self.settle(next_page.start_date, self._alerts) is next_page.start_date:
             return next_page
-        self.raise_validation(
+        await self.raise_validation(
             "care setting refused",
             mapping={
                 "not in network": ProviderNotFound,

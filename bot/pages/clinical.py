@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+from playwright.async_api import Page
 
 from bot.models import Clinical
 from bot.pages.base import PortalPage, translate_errors
@@ -22,16 +22,13 @@ class ClinicalPage(PortalPage):
         self.notes = page.get_by_label("Clinical Notes", exact=True)
         self.save_button = page.get_by_role("button", name="Save Clinical", exact=True)
 
-    def is_loaded(self) -> bool:
-        return self.heading.is_visible()
-
-    def answer(self, clinical: Clinical) -> SummaryPage:
+    async def answer(self, clinical: Clinical) -> SummaryPage:
         """Answer every question the request has an answer for and save; the portal refuses
         gaps, and a "try again" saves again (the form is filled anew each time)."""
-        from bot.pages.summary import SummaryPage
+        from bot.pages.summary import SummaryPage  # the summary opens this page: one lazy import
 
         summary = SummaryPage(self.page)
-        self.post_until(
+        await self.post_until(
             lambda: self._fill_and_save(clinical),
             summary.disclaimers,
             "clinical answers refused",
@@ -39,17 +36,17 @@ class ClinicalPage(PortalPage):
         )
         return summary
 
-    def _fill_and_save(self, clinical: Clinical) -> None:
+    async def _fill_and_save(self, clinical: Clinical) -> None:
         with translate_errors():
             for question, value in clinical.answers.items():
                 choices = self.page.get_by_role("group", name=question, exact=True)
-                if choices.count():
-                    choices.get_by_role("radio", name=str(value), exact=True).check()
+                if await choices.count():
+                    await choices.get_by_role("radio", name=str(value), exact=True).check()
                 else:
                     field = self.page.get_by_label(question, exact=True)
-                    if field.count():
-                        field.fill(str(value))
+                    if await field.count():
+                        await field.fill(str(value))
             if clinical.notes:
-                self.notes.fill(clinical.notes)
-        with self.navigation():
-            self.save_button.click()
+                await self.notes.fill(clinical.notes)
+        async with self.navigation():
+            await self.save_button.click()

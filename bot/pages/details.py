@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page
+from playwright.async_api import Locator, Page
 
 from bot.errors import CodeRefused
 from bot.models import AuthRequest
 from bot.pages.base import PortalPage, translate_errors
 from bot.pages.dates import us
-
-if TYPE_CHECKING:
-    from bot.pages.summary import SummaryPage
+from bot.pages.summary import SummaryPage
 
 REFUSED = {
     "Unknown diagnosis code": CodeRefused,
@@ -57,47 +54,42 @@ class RequestDetailsPage(PortalPage):
         self.contact_email = page.get_by_label("Contact email", exact=True)
         self.continue_button = page.get_by_role("button", name="Continue", exact=True)
 
-    def is_loaded(self) -> bool:
-        return self.start_date.is_visible() and self.add_diagnosis.is_visible()
-
-    def fill(self, request: AuthRequest) -> SummaryPage:
+    async def fill(self, request: AuthRequest) -> SummaryPage:
         """Enter everything and continue to the summary; refused codes are final."""
-        from bot.pages.summary import SummaryPage
-
         with translate_errors():
-            self.start_date.fill(us(request.start_date))
-            self.end_date.fill(us(request.end_date))
-            self.treatment_type.select_option(label=request.treatment_type)
-            self.place_of_service.select_option(value=request.place_of_service)
+            await self.start_date.fill(us(request.start_date))
+            await self.end_date.fill(us(request.end_date))
+            await self.treatment_type.select_option(label=request.treatment_type)
+            await self.place_of_service.select_option(value=request.place_of_service)
             for code in request.diagnosis_codes:
-                self.diagnosis_code.fill(code)
-                self.await_lookup(
+                await self.diagnosis_code.fill(code)
+                await self.await_lookup(
                     self.add_diagnosis.click,
                     self._listed(self.diagnoses, code),
                     self._alerts,
                     _unknown(code),
                 )
             for line in request.procedures:
-                self.procedure_code.fill(line.code)
-                self.units.fill(str(line.units))
-                self.await_lookup(
+                await self.procedure_code.fill(line.code)
+                await self.units.fill(str(line.units))
+                await self.await_lookup(
                     self.add_procedure.click,
                     self._listed(self.procedures, line.code),
                     self._alerts,
                     _unknown(line.code),
                 )
             contact = request.contact
-            self.contact_name.fill(contact.name)
-            self.contact_phone.fill(contact.phone)
-            self.contact_extension.fill(contact.extension or "")
-            self.contact_fax.fill(contact.fax)
-            self.contact_email.fill(contact.email or "")
+            await self.contact_name.fill(contact.name)
+            await self.contact_phone.fill(contact.phone)
+            await self.contact_extension.fill(contact.extension or "")
+            await self.contact_fax.fill(contact.fax)
+            await self.contact_email.fill(contact.email or "")
         summary = SummaryPage(self.page)
-        with self.navigation():
-            self.continue_button.click()
-        if self.settle(summary.disclaimers, self._alerts) is summary.disclaimers:
+        async with self.navigation():
+            await self.continue_button.click()
+        if await self.settle(summary.disclaimers, self._alerts) is summary.disclaimers:
             return summary
-        self.raise_validation("request details refused", mapping=REFUSED)
+        await self.raise_validation("request details refused", mapping=REFUSED)
 
     def _listed(self, listing: Locator, code: str) -> Locator:
         """The code just added, as the portal lists it."""

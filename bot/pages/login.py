@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from playwright.sync_api import Page
+from playwright.async_api import Page
 from pydantic import SecretStr
 
 from bot.errors import LoginPageUnknown, LoginRejected, PortalTimeout
@@ -34,24 +34,27 @@ class LoginPage(PortalPage):
         self.locked = page.get_by_role("alert").filter(has_text="locked")
         self.bad_code = page.get_by_role("alert").filter(has_text="Invalid authentication code")
 
-    def open(self, base_url: str) -> LoginPage:
-        with self.navigation():
-            self.page.goto(f"{base_url}/login")
+    async def open(self, base_url: str) -> LoginPage:
+        async with self.navigation():
+            await self.page.goto(f"{base_url}/login")
         try:
-            self.settle(self.heading)
+            await self.settle(self.heading)
         except PortalTimeout:
             raise LoginPageUnknown(
                 "the portal's login page shows no 'Provider Portal Login' form"
             ) from None
         with translate_errors():
-            known = self.username.is_visible() and self.password.is_visible()
-            known = known and self.log_in_button.is_visible()
+            known = await self.username.is_visible() and await self.password.is_visible()
+            known = known and await self.log_in_button.is_visible()
         if not known:
             raise LoginPageUnknown("the login page lacks its Username, Password or Log in")
         return self
 
-    def log_in(
-        self, username: str, password: SecretStr, totp_code: Callable[[], str] | None
+    async def log_in(
+        self,
+        username: str,
+        password: SecretStr,
+        totp_code: Callable[[], Awaitable[str]] | None,
     ) -> HomePage:
         """Log in once; raise ``LoginRejected`` when the portal refuses.
 
@@ -59,37 +62,37 @@ class LoginPage(PortalPage):
         (the login gate's: it never hands out a code twice)."""
         home = HomePage(self.page)
         with translate_errors():
-            self.username.fill(username)
-            self.password.fill(password.get_secret_value())
-        with self.navigation():
-            self.log_in_button.click()
-        shown = self._settle_login(home)
+            await self.username.fill(username)
+            await self.password.fill(password.get_secret_value())
+        async with self.navigation():
+            await self.log_in_button.click()
+        shown = await self._settle_login(home)
         if shown is self.verify_heading:
             if totp_code is None:
                 raise LoginRejected(
                     "the account asks for an authentication code; set PA_BOT_TOTP_SECRET"
                 )
-            code = totp_code()
+            code = await totp_code()
             with translate_errors():
-                self.code.fill(code)
-            with self.navigation():
-                self.verify_button.click()
-            shown = self._settle_login(home)
+                await self.code.fill(code)
+            async with self.navigation():
+                await self.verify_button.click()
+            shown = await self._settle_login(home)
         if shown is home.heading:
             return home
         raise LoginPageUnknown("the login did not lead to the portal's home page")
 
-    def _settle_login(self, home: HomePage) -> object:
+    async def _settle_login(self, home: HomePage) -> object:
         """Wait for the home page, the TOTP step, or the login form's own alerts; anything else
         showing until the timeout is a page the bot does not know."""
         try:
-            return self._known_outcome(home)
+            return await self._known_outcome(home)
         except PortalTimeout:
             raise LoginPageUnknown(
                 "after Log in the portal showed a page the bot does not recognise"
             ) from None
 
-    def _known_outcome(self, home: HomePage) -> object:
+    async def _known_outcome(self, home: HomePage) -> object:
         with translate_errors():
             either = (
                 home.heading.or_(self.verify_heading)
@@ -100,10 +103,10 @@ class LoginPage(PortalPage):
                 .or_(self._unavailable)
                 .or_(self._server_error)
             )
-            either.first.wait_for(state="visible")
-            if self.locked.is_visible():
+            await either.first.wait_for(state="visible")
+            if await self.locked.is_visible():
                 raise LoginRejected("the portal account is locked")
-            if self.rejected.is_visible() or self.bad_code.is_visible():
+            if await self.rejected.is_visible() or await self.bad_code.is_visible():
                 raise LoginRejected("the portal rejected the credentials")
-            self._raise_for_trouble()
-            return home.heading if home.heading.is_visible() else self.verify_heading
+            await self._raise_for_trouble()
+            return home.heading if await home.heading.is_visible() else self.verify_heading

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 
 from bot.errors import PortalValidationError
 from bot.pages.base import PortalPage, translate_errors
@@ -39,10 +39,7 @@ class ResultsPage(PortalPage):
         self.upload_button = self.uploads.get_by_role("button", name="Upload", exact=True)
         self.uploaded = page.get_by_role("list", name="Files Uploaded").get_by_role("listitem")
 
-    def is_loaded(self) -> bool:
-        return self.reference.first.is_visible()
-
-    def save_proof(self, folder: Path) -> Path:
+    async def save_proof(self, folder: Path) -> Path:
         """The page as the practice's proof of submission: a PDF, printable and searchable.
 
         Only a headless Chromium prints to PDF; a headed one (``--headed``, or a remote browser
@@ -51,17 +48,17 @@ class ResultsPage(PortalPage):
         """
         with translate_errors():
             try:
-                self.page.pdf(path=str(folder / "proof.pdf"), print_background=True)
+                await self.page.pdf(path=str(folder / "proof.pdf"), print_background=True)
                 return folder / "proof.pdf"
             except PlaywrightError:
-                self.page.screenshot(path=str(folder / "proof.png"), full_page=True)
+                await self.page.screenshot(path=str(folder / "proof.png"), full_page=True)
                 return folder / "proof.png"
 
-    def read(self) -> Results:
+    async def read(self) -> Results:
         """Everything the screen says about the authorization."""
         with translate_errors():
-            self.reference.first.wait_for(state="visible")
-            text = self.main.inner_text()
+            await self.reference.first.wait_for(state="visible")
+            text = await self.main.inner_text()
             reference = _REFERENCE.search(text)
             status = _STATUS.search(text)
             if not reference or not status:
@@ -71,16 +68,17 @@ class ResultsPage(PortalPage):
                 reference_id=reference.group(1),
                 status=status.group(1),
                 authorization_number=authorization.group(0) if authorization else None,
-                lines=self._lines(),
-                uploaded=[name.strip() for name in self.uploaded.all_inner_texts()],
+                lines=await self._lines(),
+                uploaded=[name.strip() for name in await self.uploaded.all_inner_texts()],
             )
 
-    def _lines(self) -> list[ResultLine]:
-        header = [cell.strip() for cell in self.lines.get_by_role("columnheader").all_inner_texts()]
+    async def _lines(self) -> list[ResultLine]:
+        headers = await self.lines.get_by_role("columnheader").all_inner_texts()
+        header = [cell.strip() for cell in headers]
         index = {name: header.index(name) for name in _HEADERS if name in header}
         result = []
-        for row in self.lines.get_by_role("row").all()[1:]:
-            cells = [cell.strip() for cell in row.get_by_role("cell").all_inner_texts()]
+        for row in (await self.lines.get_by_role("row").all())[1:]:
+            cells = [cell.strip() for cell in await row.get_by_role("cell").all_inner_texts()]
             if len(cells) < len(header):
                 continue
             authorized = cells[index["Authorized Units"]]
@@ -96,18 +94,18 @@ class ResultsPage(PortalPage):
             )
         return result
 
-    def upload(self, path: Path) -> None:
+    async def upload(self, path: Path) -> None:
         """Upload one file and wait until the portal lists it; a refusal is a business error,
         a "try again" uploads it again (bounded)."""
-        self.post_until(
+        await self.post_until(
             lambda: self._send(path),
             self.uploaded.filter(has_text=path.name),
             "upload refused",
             refused={},
         )
 
-    def _send(self, path: Path) -> None:
+    async def _send(self, path: Path) -> None:
         with translate_errors():
-            self.attachment.set_input_files(path)
-        with self.navigation():
-            self.upload_button.click()
+            await self.attachment.set_input_files(path)
+        async with self.navigation():
+            await self.upload_button.click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from playwright.sync_api import Page
+from playwright.async_api import Page
 
 from bot.pages.base import PortalPage, translate_errors
 from bot.pages.dates import us
@@ -46,65 +46,63 @@ class StatusPage(PortalPage):
             "button", name="Next", exact=True
         )
 
-    def open(self, base_url: str) -> StatusPage:
-        with self.navigation():
-            self.page.goto(f"{base_url}/prior-auth/status")
-        self.settle(self.search_button)
+    async def open(self, base_url: str) -> StatusPage:
+        async with self.navigation():
+            await self.page.goto(f"{base_url}/prior-auth/status")
+        await self.settle(self.search_button)
         return self
 
-    def is_loaded(self) -> bool:
-        return self.by_member.is_visible() and self.search_button.is_visible()
-
-    def search_member(self, caresource_id: str, start: date, end: date) -> list[StatusRow]:
+    async def search_member(self, caresource_id: str, start: date, end: date) -> list[StatusRow]:
         """Authorizations of the member whose start date of service falls in [start, end]."""
         with translate_errors():
-            self.by_member.check()
-            self.caresource_id.fill(caresource_id)
-            self.from_date.fill(us(start))
-            self.to_date.fill(us(end))
-        return self._search()
+            await self.by_member.check()
+            await self.caresource_id.fill(caresource_id)
+            await self.from_date.fill(us(start))
+            await self.to_date.fill(us(end))
+        return await self._search()
 
-    def search_reference(self, reference_id: str) -> list[StatusRow]:
+    async def search_reference(self, reference_id: str) -> list[StatusRow]:
         with translate_errors():
-            self.by_reference.check()
-            self.reference.fill(reference_id)
-        return self._search()
+            await self.by_reference.check()
+            await self.reference.fill(reference_id)
+        return await self._search()
 
-    def open_detail(self, reference_id: str) -> ResultsPage:
+    async def open_detail(self, reference_id: str) -> ResultsPage:
         target = ResultsPage(self.page)
-        with self.navigation():
-            self.table.get_by_role("link", name=f"View {reference_id}", exact=True).click()
-        self.settle(self.detail_heading)
+        async with self.navigation():
+            await self.table.get_by_role("link", name=f"View {reference_id}", exact=True).click()
+        await self.settle(self.detail_heading)
         return target
 
-    def _search(self) -> list[StatusRow]:
+    async def _search(self) -> list[StatusRow]:
         """Every row of every page of the results (an older match may sit on page 2)."""
-        with self.navigation():
-            self.search_button.click()
-        shown = self.settle(self.table, self.none_found, self._alerts)
+        async with self.navigation():
+            await self.search_button.click()
+        shown = await self.settle(self.table, self.none_found, self._alerts)
         if shown is self.none_found:
             return []
         if shown is not self.table:
-            self.raise_validation("status search refused", mapping={})
-        rows = self._rows()
+            await self.raise_validation("status search refused", mapping={})
+        rows = await self._rows()
         for _ in range(MAX_PAGES - 1):
             with translate_errors():
-                more = self.next_page.is_visible()
+                more = await self.next_page.is_visible()
             if not more:
                 return rows
-            with self.navigation():
-                self.next_page.click()
-            self.settle(self.table)
-            rows.extend(self._rows())
+            async with self.navigation():
+                await self.next_page.click()
+            await self.settle(self.table)
+            rows.extend(await self._rows())
         return rows
 
-    def _rows(self) -> list[StatusRow]:
+    async def _rows(self) -> list[StatusRow]:
         with translate_errors():
-            header = [c.strip() for c in self.table.get_by_role("columnheader").all_inner_texts()]
+            headers = await self.table.get_by_role("columnheader").all_inner_texts()
+            header = [c.strip() for c in headers]
             index = {name: header.index(name) for name in _COLUMNS}
             rows = []
-            for row in self.table.get_by_role("row").all()[1:]:
-                cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+            for row in (await self.table.get_by_role("row").all())[1:]:
+                cells = [c.strip() for c in await row.get_by_role("cell").all_inner_texts()]
                 if len(cells) < len(_COLUMNS):
                     continue
                 rows.append(

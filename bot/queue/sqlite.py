@@ -111,8 +111,12 @@ def _openers_one_at_a_time(path: Path) -> Iterator[None]:
     at once make SQLite answer "database is locked" at once, past the busy timeout (its deadlock
     rule). ``flock`` locks are apart from the POSIX locks SQLite takes, so this orders the openers
     only and never waits on a transaction.
+
+    The lock is on a file beside the database, never on the database itself: closing any
+    descriptor of the database file would drop every POSIX lock this process holds on it, the
+    locks of its other open connections too (the engine's workers share one process).
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path.with_name(path.name + ".open-lock"), os.O_RDONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -6,6 +6,7 @@ One browser serves the whole replay; each scenario gets a new browser context (i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tempfile
 import time
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser
+from playwright.async_api import Browser
 
 from bot import log
 from bot.browser import open_browser, private_dir
@@ -129,25 +130,30 @@ def replay_all(
         # The mock's demo account unless the settings name another one of the mock's.
         account = {} if settings.username else {**MOCK_ACCOUNT, "totp_secret": None}
         local = settings.model_copy(update={"portal_url": url, **account})
-        with open_browser(local, slow_mo_ms) as browser:
-            for scenario in scenarios:
-                if isinstance(scenario, Malformed):
-                    result = Result(
-                        scenario.name,
-                        scenario.file,
-                        scenario.description,
-                        problems=list(scenario.problems),
-                        malformed=True,
-                    )
-                else:
-                    result = replay_one(scenario, local, admin, browser, out / scenario.name)
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
+
+        async def replay_in_one_browser() -> None:
+            async with open_browser(local, slow_mo_ms) as browser:
+                for scenario in scenarios:
+                    if isinstance(scenario, Malformed):
+                        result = Result(
+                            scenario.name,
+                            scenario.file,
+                            scenario.description,
+                            problems=list(scenario.problems),
+                            malformed=True,
+                        )
+                    else:
+                        folder = out / scenario.name
+                        result = await replay_one(scenario, local, admin, browser, folder)
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
+
+        asyncio.run(replay_in_one_browser())
     return results
 
 
-def replay_one(
+async def replay_one(
     scenario: Loaded, settings: Settings, admin: MockAdmin, browser: Browser, folder: Path
 ) -> Result:
     """Reset the portal, set its knobs, queue the request and process it; compare."""
@@ -164,19 +170,19 @@ def replay_one(
             }
         )
         queue = open_queue(local.queue_url)
-        session = PortalSession(browser, local)
+        session = await PortalSession.open(browser, local)
         try:
             admin.reset()
             admin.configure(knobs)
-            item, code = _run(queue, session, scenario, admin)
+            item, code = await _run(queue, session, scenario, admin)
             result.observed = _observe(queue, item, code, admin)
             result.mismatches = compare(scenario, result.observed)
             if result.mismatches and not any(folder.rglob("failure.png")):
-                _screenshot(session, folder / "mismatch.png")
+                await _screenshot(session, folder / "mismatch.png")
         except AdminError as exc:
             result.problems.append(f"portal: {exc}")
         finally:
-            session.close()
+            await session.close()
             queue.close()
     if not result.passed:
         result.evidence = _evidence(folder)
@@ -185,27 +191,27 @@ def replay_one(
     return result
 
 
-def _run(
+async def _run(
     queue: Queue, session: PortalSession, scenario: Loaded, admin: MockAdmin
 ) -> tuple[Item, ExitCode]:
     """One run, and a second after ``then`` when the first left the item unfinished."""
     request = scenario.request
     item = queue.enqueue(request.key, payload(request), str(scenario.file)).item
-    item, code = _one_run(queue, session, item)
+    item, code = await _one_run(queue, session, item)
     if scenario.scenario.then is not None and item.state not in FINAL_STATES:
         admin.configure(scenario.scenario.then.model_dump(mode="json", exclude_unset=True))
-        item, code = _one_run(queue, session, item)
+        item, code = await _one_run(queue, session, item)
     return item, code
 
 
-def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
+async def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
     """Claim and process the item as ``pa-bot submit`` does; its exit code."""
     worker = worker_name()
     holder = this_process().text()
     claimed = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)
     if claimed is None:
         return queue.get(item.id), ExitCode.FAILED
-    processed = process_item(queue, session, claimed, worker)
+    processed = await process_item(queue, session, claimed, worker)
     if processed.stop is not None:
         return processed.item, processed.stop
     return processed.item, exit_code_for(processed)
@@ -267,10 +273,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _screenshot(session: PortalSession, path: Path) -> None:
+async def _screenshot(session: PortalSession, path: Path) -> None:
     """What the browser showed when the scenario went wrong (best effort)."""
     try:
-        session.page.screenshot(path=str(path), full_page=True)
+        await session.page.screenshot(path=str(path), full_page=True)
     except Exception:
         logger.warning("mismatch_screenshot_failed")
 

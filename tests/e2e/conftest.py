@@ -3,14 +3,15 @@ records what the flow reported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.async_api import Browser
 
 from bot.config import Settings
 from bot.session import PortalSession
+from bot.steps import Step
 from tests.support.admin import PortalAdmin
 
 
@@ -30,7 +31,7 @@ class RecordingJournal:
     def submitting(self) -> None:
         self.submits += 1
 
-    def step(self, name: str) -> None:
+    def step(self, name: Step) -> None:
         self.steps.append(name)
 
     def reference(self, reference_id: str) -> None:
@@ -44,7 +45,9 @@ class RecordingJournal:
 
 
 @pytest.fixture
-def session(browser: Browser, settings: Settings, portal: PortalAdmin) -> Iterator[PortalSession]:
-    live = PortalSession(browser, settings)
+async def session(
+    browser: Browser, settings: Settings, portal: PortalAdmin
+) -> AsyncIterator[PortalSession]:
+    live = await PortalSession.open(browser, settings)
     yield live
-    live.close()
+    await live.close()

@@ -17,7 +17,7 @@ from bot.browser import DRIVER_NODE_OPTIONS
 from bot.config import Settings
 
 CHILD = """
-import json, os, sys
+import asyncio, json, os, sys
 from pathlib import Path
 from bot.browser import open_browser
 from bot.config import Settings
@@ -26,14 +26,17 @@ def environ(pid):
     pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\\0")
     return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
 
-with open_browser(Settings(_env_file=None, portal_url=sys.argv[1])) as browser:
-    kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
-    drivers = [
-        environ(pid).get("NODE_OPTIONS")
-        for pid in kids
-        if b"playwright" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
-    version = browser.version
+async def main():
+    async with open_browser(Settings(_env_file=None, portal_url=sys.argv[1])) as browser:
+        kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+        drivers = [
+            environ(pid).get("NODE_OPTIONS")
+            for pid in kids
+            if b"playwright" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        return drivers, browser.version
+
+drivers, version = asyncio.run(main())
 print(json.dumps({"drivers": drivers, "own": os.environ.get("NODE_OPTIONS"), "v": version}))
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.async_api import Browser
 
 from bot import flow
 from bot.config import Settings
@@ -34,13 +34,13 @@ def trace_events(path: Path) -> list[dict[str, Any]]:
     return [event for event in events if event["type"] == "before"]
 
 
-def fail(session: PortalSession, request: AuthRequest, error: type[Exception]) -> None:
+async def fail(session: PortalSession, request: AuthRequest, error: type[Exception]) -> None:
     """Process ``request`` on ``session``, which must raise ``error``; close the session."""
     try:
         with pytest.raises(error):
-            flow.process(session, request, RecordingJournal())
+            await flow.process(session, request, RecordingJournal())
     finally:
-        session.close()
+        await session.close()
 
 
 def trace_actions(path: Path) -> list[str]:
@@ -54,12 +54,12 @@ def trace_text(path: Path) -> str:
         )
 
 
-def test_a_request_that_goes_through_keeps_its_proof_and_no_trace(
+async def test_a_request_that_goes_through_keeps_its_proof_and_no_trace(
     session: PortalSession, settings: Settings, portal: PortalAdmin
 ) -> None:
     request = make_request("clinical")
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     folder = settings.artifacts_dir / request.key
     assert sorted(Path(p).name for p in outcome.artifacts) == ["proof.pdf"]
@@ -68,13 +68,13 @@ def test_a_request_that_goes_through_keeps_its_proof_and_no_trace(
     assert not (folder / "failure.png").exists()
 
 
-def test_a_request_refused_at_its_first_attempt_keeps_a_screenshot_and_html_no_trace(
+async def test_a_request_refused_at_its_first_attempt_keeps_a_screenshot_and_html_no_trace(
     session: PortalSession, settings: Settings, portal: PortalAdmin
 ) -> None:
     request = make_request(who=member(eligible=False))
 
     with pytest.raises(MemberNotEligible):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
 
     folder = settings.artifacts_dir / request.key
     assert (folder / "failure.png").stat().st_size > 0
@@ -82,14 +82,14 @@ def test_a_request_refused_at_its_first_attempt_keeps_a_screenshot_and_html_no_t
     assert not (folder / "trace.zip").exists(), "the first attempt is not traced by default"
 
 
-def test_retries_are_traced_and_the_trace_kept_when_they_fail_too(
+async def test_retries_are_traced_and_the_trace_kept_when_they_fail_too(
     session: PortalSession, settings: Settings, portal: PortalAdmin
 ) -> None:
     request = make_request("clinical")
     portal.configure(step_faults=[{"step": "summary", "fault": "503", "times": 50}])
 
     with pytest.raises(PortalUnavailable):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
 
     trace = settings.artifacts_dir / request.key / "trace.zip"
     assert {"goto", "fill", "click"} <= set(trace_actions(trace))
@@ -103,12 +103,12 @@ def test_retries_are_traced_and_the_trace_kept_when_they_fail_too(
 
 
 @pytest.mark.parametrize("snapshots", [False, True], ids=["default", "snapshots"])
-def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
+async def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
     browser: Browser, settings: Settings, portal: PortalAdmin, snapshots: bool
 ) -> None:
     traced = settings.model_copy(update={"trace": "always", "trace_snapshots": snapshots})
     request = make_request(who=member(eligible=False))
-    fail(PortalSession(browser, traced), request, MemberNotEligible)
+    await fail(await PortalSession.open(browser, traced), request, MemberNotEligible)
 
     folder = settings.artifacts_dir / request.key
     assert (folder / "failure.png").stat().st_size > 0
@@ -119,19 +119,19 @@ def test_with_trace_always_a_failed_first_attempt_keeps_a_trace(
     assert PASSWORD not in text
 
 
-def test_a_trace_cut_by_a_login_is_kept_in_parts_without_the_credentials(
+async def test_a_trace_cut_by_a_login_is_kept_in_parts_without_the_credentials(
     browser: Browser, settings: Settings, portal: PortalAdmin
 ) -> None:
     request = make_request("clinical")
-    live = PortalSession(browser, settings.model_copy(update={"trace": "always"}))
-    live.log_in()
+    live = await PortalSession.open(browser, settings.model_copy(update={"trace": "always"}))
+    await live.log_in()
     portal.configure(
         step_faults=[
             {"step": "setting", "fault": "expire_session", "times": 1},
             {"step": "summary", "fault": "503", "times": 50},
         ]
     )
-    fail(live, request, PortalUnavailable)
+    await fail(live, request, PortalUnavailable)
 
     folder = settings.artifacts_dir / request.key
     before, after = folder / "trace-1.zip", folder / "trace.zip"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.async_api import Browser
 from pydantic import SecretStr
 from stdnum import luhn
 
@@ -33,14 +33,14 @@ def unknown_npi() -> str:
 
 
 @pytest.mark.parametrize("variant", [1, 2])
-def test_approved_when_criteria_met(
+async def test_approved_when_criteria_met(
     session: PortalSession, portal: PortalAdmin, variant: int
 ) -> None:
     portal.configure(ui_variant=variant)
     request = make_request("clinical", meet=True)
     journal = RecordingJournal()
 
-    outcome = flow.process(session, request, journal)
+    outcome = await flow.process(session, request, journal)
 
     assert outcome.state == "submitted"
     assert outcome.portal_status == PortalStatus.APPROVED
@@ -57,7 +57,7 @@ def test_approved_when_criteria_met(
 
 
 @pytest.mark.parametrize("variant", [1, 2])
-def test_pended_with_attachment_uploaded(
+async def test_pended_with_attachment_uploaded(
     session: PortalSession, portal: PortalAdmin, variant: int
 ) -> None:
     portal.configure(ui_variant=variant)
@@ -65,7 +65,7 @@ def test_pended_with_attachment_uploaded(
         "clinical", meet=False, attachments=[str(attachment("clinical-notes.pdf"))]
     )
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert outcome.portal_status == PortalStatus.PENDED
     assert outcome.uploaded == ["clinical-notes.pdf"]
@@ -73,46 +73,48 @@ def test_pended_with_attachment_uploaded(
     assert recorded["attachments"] == ["clinical-notes.pdf"]
 
 
-def test_denied_when_not_covered(session: PortalSession, portal: PortalAdmin) -> None:
-    outcome = flow.process(session, make_request("not_covered"), RecordingJournal())
+async def test_denied_when_not_covered(session: PortalSession, portal: PortalAdmin) -> None:
+    outcome = await flow.process(session, make_request("not_covered"), RecordingJournal())
 
     assert outcome.state == "submitted"
     assert outcome.portal_status == PortalStatus.DENIED
 
 
-def test_review_is_pended_without_document_clinical(
+async def test_review_is_pended_without_document_clinical(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     journal = RecordingJournal()
-    outcome = flow.process(session, make_request("review"), journal)
+    outcome = await flow.process(session, make_request("review"), journal)
 
     assert outcome.portal_status == PortalStatus.PENDED
     assert "document_clinical" not in journal.steps, "no step shown for what was not needed"
     assert outcome.messages, "the disclaimers read before Submit are kept"
 
 
-def test_beyond_benefit_limits_is_partially_approved(
+async def test_beyond_benefit_limits_is_partially_approved(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     code = procedure("limit")
     request = make_request("limit", units=code["rule"]["max_units"] + 4)
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert outcome.portal_status == PortalStatus.PARTIALLY_APPROVED
     assert outcome.lines[0].authorized_units == code["rule"]["max_units"]
 
 
-def test_decision_later_is_no_decision_yet(session: PortalSession, portal: PortalAdmin) -> None:
-    outcome = flow.process(session, make_request("decision_later"), RecordingJournal())
+async def test_decision_later_is_no_decision_yet(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
+    outcome = await flow.process(session, make_request("decision_later"), RecordingJournal())
 
     assert outcome.portal_status == PortalStatus.NO_DECISION_YET
 
 
-def test_not_required_is_never_submitted(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_not_required_is_never_submitted(session: PortalSession, portal: PortalAdmin) -> None:
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("not_required"), journal)
+    outcome = await flow.process(session, make_request("not_required"), journal)
 
     assert outcome.state == "not_required"
     assert outcome.reference_id is None
@@ -120,20 +122,20 @@ def test_not_required_is_never_submitted(session: PortalSession, portal: PortalA
     assert portal.authorizations() == []
 
 
-def test_member_not_eligible(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_member_not_eligible(session: PortalSession, portal: PortalAdmin) -> None:
     request = make_request(who=member(eligible=False))
 
     with pytest.raises(MemberNotEligible):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
     assert portal.authorizations() == []
 
 
-def test_unknown_provider(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_unknown_provider(session: PortalSession, portal: PortalAdmin) -> None:
     with pytest.raises(ProviderNotFound):
-        flow.process(session, make_request(npi=unknown_npi()), RecordingJournal())
+        await flow.process(session, make_request(npi=unknown_npi()), RecordingJournal())
 
 
-def test_code_not_valid_for_category_is_refused(
+async def test_code_not_valid_for_category_is_refused(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     imaging = procedure("clinical")
@@ -145,32 +147,34 @@ def test_code_not_valid_for_category_is_refused(
     request = make_request("clinical", procedures=[{"code": other["code"], "units": 1}])
 
     with pytest.raises(CodeRefused, match="not valid for category"):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
 
 
-def test_unknown_procedure_code_is_refused(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_unknown_procedure_code_is_refused(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
     request = make_request(procedures=[{"code": "99999", "units": 1}])
 
     with pytest.raises(CodeRefused):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
 
 
-def test_portal_validation_message_is_a_business_error(
+async def test_portal_validation_message_is_a_business_error(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     request = make_request("clinical", clinical={"answers": {}, "notes": ""})
 
     with pytest.raises(PortalValidationError, match="Answer every question"):
-        flow.process(session, request, RecordingJournal())
+        await flow.process(session, request, RecordingJournal())
     assert portal.authorizations() == []
 
 
-def test_session_expired_mid_flow_logs_in_again(
+async def test_session_expired_mid_flow_logs_in_again(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     portal.configure(step_faults=[{"step": "details", "fault": "expire_session", "times": 1}])
 
-    outcome = flow.process(session, make_request("clinical"), RecordingJournal())
+    outcome = await flow.process(session, make_request("clinical"), RecordingJournal())
 
     assert outcome.portal_status == PortalStatus.APPROVED
     assert portal.stats()["logins_ok"] == 2
@@ -180,13 +184,13 @@ def test_session_expired_mid_flow_logs_in_again(
 @pytest.mark.parametrize(
     "step", ["member_search", "setting", "details", "clinical", "summary", "results"]
 )
-def test_one_503_is_sent_again_without_starting_over(
+async def test_one_503_is_sent_again_without_starting_over(
     session: PortalSession, portal: PortalAdmin, step: str
 ) -> None:
     portal.configure(step_faults=[{"step": step, "fault": "503", "times": 2}])
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal)
+    outcome = await flow.process(session, make_request("clinical"), journal)
 
     assert outcome.portal_status == PortalStatus.APPROVED
     assert portal.stats()["faults_injected"] == 2
@@ -197,13 +201,13 @@ def test_one_503_is_sent_again_without_starting_over(
 @pytest.mark.parametrize(
     "step", ["setting", "details", "summary", "clinical", "submit", "results", "upload"]
 )
-def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
+async def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
     session: PortalSession, portal: PortalAdmin, step: str
 ) -> None:
     request = make_request("clinical", meet=False, attachments=[str(attachment())])
     portal.configure(step_faults=[{"step": step, "fault": "expire_session", "times": 1}])
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert portal.stats()["logins_ok"] == 2, "logged in again once"
     (recorded,) = portal.authorizations()
@@ -212,7 +216,7 @@ def test_session_expiry_at_any_step_ends_submitted_once_with_attachments(
     assert outcome.uploaded == ["clinical-notes.pdf"]
 
 
-def test_a_refused_attachment_leaves_the_request_submitted(
+async def test_a_refused_attachment_leaves_the_request_submitted(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     # Intake refuses fake.pdf (its content is no PDF); the portal's own refusal must still leave
@@ -220,7 +224,7 @@ def test_a_refused_attachment_leaves_the_request_submitted(
     files = [attachment("fake.pdf").resolve(), attachment().resolve()]
     request = make_request("clinical", meet=False).model_copy(update={"attachments": files})
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert outcome.state == "submitted" and outcome.reference_id
     assert outcome.uploaded == ["clinical-notes.pdf"], "fake.pdf is still owed"
@@ -228,33 +232,35 @@ def test_a_refused_attachment_leaves_the_request_submitted(
     assert recorded["attachments"] == ["clinical-notes.pdf"]
 
 
-def test_a_503_on_submit_is_never_sent_again_blind(
+async def test_a_503_on_submit_is_never_sent_again_blind(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     portal.configure(step_faults=[{"step": "submit", "fault": "503", "times": 1}])
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal)
+    outcome = await flow.process(session, make_request("clinical"), journal)
 
     assert journal.steps.count("reconcile") == 1, "the Status tab was searched first"
     assert journal.submits == 2 and not outcome.reconciled
     assert [a["reference_id"] for a in portal.authorizations()] == [outcome.reference_id]
 
 
-def test_maintenance_is_retried_then_raised(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_maintenance_is_retried_then_raised(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
     portal.configure(maintenance=True)
 
     with pytest.raises(PortalMaintenance):
-        flow.process(session, make_request("clinical"), RecordingJournal())
+        await flow.process(session, make_request("clinical"), RecordingJournal())
 
 
-def test_error_after_submit_is_reconciled_not_resubmitted(
+async def test_error_after_submit_is_reconciled_not_resubmitted(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     portal.configure(step_faults=[{"step": "submit", "fault": "500_after", "times": 1}])
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal)
+    outcome = await flow.process(session, make_request("clinical"), journal)
 
     assert outcome.reconciled
     recorded = portal.authorizations()
@@ -262,20 +268,22 @@ def test_error_after_submit_is_reconciled_not_resubmitted(
     assert journal.submits == 1
 
 
-def test_totp_account(browser: Browser, settings: Settings, portal: PortalAdmin) -> None:
+async def test_totp_account(browser: Browser, settings: Settings, portal: PortalAdmin) -> None:
     totp = settings.model_copy(
         update={"username": "mfa-demo", "totp_secret": SecretStr("JBSWY3DPEHPK3PXP")}
     )
-    live = PortalSession(browser, totp)
+    live = await PortalSession.open(browser, totp)
     try:
-        outcome = flow.process(live, make_request("clinical"), RecordingJournal())
+        outcome = await flow.process(live, make_request("clinical"), RecordingJournal())
     finally:
-        live.close()
+        await live.close()
 
     assert outcome.portal_status == PortalStatus.APPROVED
 
 
-def test_medicaid_id_and_member_info_lookups(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_medicaid_id_and_member_info_lookups(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
     person = member()
     by_medicaid = make_request(member={"medicaid_id": person["medicaid_id"]})
     by_info = make_request(
@@ -287,21 +295,21 @@ def test_medicaid_id_and_member_info_lookups(session: PortalSession, portal: Por
         },
     )
 
-    first = flow.process(session, by_medicaid, RecordingJournal())
-    second = flow.process(session, by_info, RecordingJournal())
+    first = await flow.process(session, by_medicaid, RecordingJournal())
+    second = await flow.process(session, by_info, RecordingJournal())
 
     assert first.state == second.state == "submitted"
     assert {a["member_id"] for a in portal.authorizations()} == {person["caresource_id"]}
 
 
-def test_a_fresh_tab_every_few_requests_keeps_the_login(
+async def test_a_fresh_tab_every_few_requests_keeps_the_login(
     browser: Browser, settings: Settings, portal: PortalAdmin
 ) -> None:
-    session = PortalSession(browser, settings, requests_per_page=2)
+    session = await PortalSession.open(browser, settings, requests_per_page=2)
     try:
         tabs = []
         for _ in range(3):
-            outcome = flow.process(session, make_request("not_required"), RecordingJournal())
+            outcome = await flow.process(session, make_request("not_required"), RecordingJournal())
             assert outcome.state == "not_required"
             tabs.append(session.page)
         assert tabs[0] is tabs[1] and tabs[2] is not tabs[1]
@@ -309,4 +317,4 @@ def test_a_fresh_tab_every_few_requests_keeps_the_login(
         assert session.context.pages == [tabs[2]]
         assert session.logins == 1
     finally:
-        session.close()
+        await session.close()

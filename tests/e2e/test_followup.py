@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.async_api import Browser
 
 from bot.config import Settings
 from bot.followup import follow_item
@@ -37,7 +37,7 @@ def items(settings: Settings) -> dict[str, dict[str, Any]]:
     return {record["key"]: record for record in json.loads(done.stdout)}
 
 
-def test_a_decision_made_later_is_picked_up_and_recorded(
+async def test_a_decision_made_later_is_picked_up_and_recorded(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     later = make_request("decision_later", id="FU-LATER-1")
@@ -77,7 +77,7 @@ def test_a_decision_made_later_is_picked_up_and_recorded(
     assert "1 followed up: 0 decisions changed" in again.stdout
 
 
-def test_owed_attachments_are_uploaded_and_overdue_decisions_flagged(
+async def test_owed_attachments_are_uploaded_and_overdue_decisions_flagged(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     # The portal has the request, but the queue's item still owes its clinical notes: it was
@@ -128,7 +128,7 @@ def test_owed_attachments_are_uploaded_and_overdue_decisions_flagged(
     assert stored.outcome["uploaded"] == ["clinical-notes.pdf"]
 
 
-def test_portal_trouble_is_retried_and_an_unknown_reference_reported(
+async def test_portal_trouble_is_retried_and_an_unknown_reference_reported(
     settings: Settings, portal: PortalAdmin
 ) -> None:
     ghost = make_request("review", id="FU-GHOST-1")
@@ -157,7 +157,7 @@ def test_portal_trouble_is_retried_and_an_unknown_reference_reported(
     assert items(settings)["FU-GHOST-1"]["portal_status"] == "no_decision_yet"
 
 
-def test_nothing_to_follow_up(settings: Settings, portal: PortalAdmin) -> None:
+async def test_nothing_to_follow_up(settings: Settings, portal: PortalAdmin) -> None:
     done = pa_bot(settings, "follow-up")
 
     assert done.returncode == 0, done.stdout + done.stderr
@@ -165,21 +165,21 @@ def test_nothing_to_follow_up(settings: Settings, portal: PortalAdmin) -> None:
     assert portal.stats()["requests"] == 0, "no browser was started"
 
 
-def test_follow_up_takes_a_fresh_tab_when_one_has_served_its_share(
+async def test_follow_up_takes_a_fresh_tab_when_one_has_served_its_share(
     browser: Browser, settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     for index in range(2):
         submit(settings, tmp_path, make_request("decision_later", who=member(index=index)))
     queue = open_queue(settings.queue_url)
-    session = PortalSession(browser, settings, requests_per_page=1)
+    session = await PortalSession.open(browser, settings, requests_per_page=1)
     try:
         tabs = []
         for item in queue.items(State.SUBMITTED):
             portal.decide(item.reference_id or "", "Approved")
-            result = follow_item(queue, session, item)
+            result = await follow_item(queue, session, item)
             assert result.error is None and result.now == "approved"
             tabs.append(session.page)
     finally:
-        session.close()
+        await session.close()
         queue.close()
     assert tabs[0] is not tabs[1] and tabs[0].is_closed()

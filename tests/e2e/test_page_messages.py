@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Route
+from playwright.async_api import Route
 
 from bot import flow
 from bot.errors import PortalValidationError
@@ -29,12 +29,12 @@ class FailOnce:
     def __init__(self) -> None:
         self.failed = 0
 
-    def __call__(self, route: Route) -> None:
+    async def __call__(self, route: Route) -> None:
         if self.failed == 0:
             self.failed += 1
-            route.fulfill(status=503, body="Service Temporarily Unavailable")
+            await route.fulfill(status=503, body="Service Temporarily Unavailable")
         else:
-            route.fallback()
+            await route.fallback()
 
 
 class AlertInstead:
@@ -46,18 +46,19 @@ class AlertInstead:
         self.times = times
         self.posts = 0
 
-    def __call__(self, route: Route) -> None:
+    async def __call__(self, route: Route) -> None:
         if route.request.method != "POST":
-            route.fallback()
+            await route.fallback()
             return
         self.posts += 1
         if self.posts > self.times:
-            route.fallback()
+            await route.fallback()
             return
-        screen = route.fetch(method="GET")
+        screen = await route.fetch(method="GET")
         alert = f'<div role="alert"><p>{self.text}</p></div>'
-        body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + alert, screen.text(), count=1)
-        route.fulfill(status=200, content_type="text/html", body=body)
+        text = await screen.text()
+        body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + alert, text, count=1)
+        await route.fulfill(status=200, content_type="text/html", body=body)
 
 
 CLINICAL = "**/prior-auth/requests/*/clinical/*"
@@ -65,14 +66,14 @@ UPLOAD = "**/prior-auth/*/*/upload"
 
 
 @pytest.mark.parametrize("lookup", ["icd10", "procedures", "providers"])
-def test_a_503_on_a_lookup_is_tried_again_within_the_first_attempt(
+async def test_a_503_on_a_lookup_is_tried_again_within_the_first_attempt(
     session: PortalSession, portal: PortalAdmin, lookup: str
 ) -> None:
     once = FailOnce()
-    session.context.route(f"{session.base_url}/api/{lookup}**", once)
+    await session.context.route(f"{session.base_url}/api/{lookup}**", once)
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal)
+    outcome = await flow.process(session, make_request("clinical"), journal)
 
     assert once.failed == 1
     assert outcome.portal_status == PortalStatus.APPROVED
@@ -80,67 +81,70 @@ def test_a_503_on_a_lookup_is_tried_again_within_the_first_attempt(
     assert len(portal.authorizations()) == 1
 
 
-def test_a_message_the_bot_does_not_know_ends_the_step_at_once_with_its_text(
+async def test_a_message_the_bot_does_not_know_ends_the_step_at_once_with_its_text(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     """The details screen, rewritten to say something new when its code lookup fails."""
     unknown = "Diagnosis lookups are paused for maintenance of the code tables."
 
-    def rewrite(route: Route) -> None:
+    async def rewrite(route: Route) -> None:
         if route.request.resource_type != "document":
-            route.fallback()
+            await route.fallback()
             return
-        response = route.fetch()
-        body = response.text().replace(TRY_AGAIN, unknown)
-        route.fulfill(response=response, body=body)
+        response = await route.fetch()
+        body = (await response.text()).replace(TRY_AGAIN, unknown)
+        await route.fulfill(response=response, body=body)
 
-    session.context.route(f"{session.base_url}/prior-auth/**", rewrite)
-    session.context.route(f"{session.base_url}/api/icd10**", lambda r: r.fulfill(status=503))
+    async def unavailable(route: Route) -> None:
+        await route.fulfill(status=503)
+
+    await session.context.route(f"{session.base_url}/prior-auth/**", rewrite)
+    await session.context.route(f"{session.base_url}/api/icd10**", unavailable)
 
     with pytest.raises(PortalValidationError) as refused:
-        flow.process(session, make_request("clinical"), RecordingJournal())
+        await flow.process(session, make_request("clinical"), RecordingJournal())
 
     assert unknown in str(refused.value)
     assert portal.authorizations() == []
 
 
-def test_a_try_again_on_document_clinical_saves_again_within_the_first_attempt(
+async def test_a_try_again_on_document_clinical_saves_again_within_the_first_attempt(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     busy = AlertInstead("The answers could not be saved. Please try again.")
-    session.context.route(CLINICAL, busy)
+    await session.context.route(CLINICAL, busy)
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal)
+    outcome = await flow.process(session, make_request("clinical"), journal)
 
     assert busy.posts == 2, "saved once more after the message"
     assert outcome.portal_status == PortalStatus.APPROVED
     assert journal.steps.count("member_search") == 1, "submitted in its first attempt"
 
 
-def test_an_unknown_message_on_document_clinical_ends_the_step_at_once(
+async def test_an_unknown_message_on_document_clinical_ends_the_step_at_once(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     unknown = "Clinical review for this category is closed until Monday."
     closed = AlertInstead(unknown, times=99)
-    session.context.route(CLINICAL, closed)
+    await session.context.route(CLINICAL, closed)
 
     with pytest.raises(PortalValidationError) as refused:
-        flow.process(session, make_request("clinical"), RecordingJournal())
+        await flow.process(session, make_request("clinical"), RecordingJournal())
 
     assert unknown in str(refused.value)
     assert closed.posts == 1, "not saved again, not waited past"
     assert portal.authorizations() == []
 
 
-def test_a_try_again_on_an_upload_uploads_again(
+async def test_a_try_again_on_an_upload_uploads_again(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     busy = AlertInstead("The file could not be stored. Please try again.")
-    session.context.route(UPLOAD, busy)
+    await session.context.route(UPLOAD, busy)
     request = make_request("clinical", meet=False, attachments=[str(attachment())])
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert busy.posts == 2
     assert outcome.uploaded == ["clinical-notes.pdf"]
@@ -148,14 +152,14 @@ def test_a_try_again_on_an_upload_uploads_again(
     assert recorded["attachments"] == ["clinical-notes.pdf"]
 
 
-def test_an_unknown_message_on_an_upload_leaves_the_file_owed_at_once(
+async def test_an_unknown_message_on_an_upload_leaves_the_file_owed_at_once(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     refused = AlertInstead("Uploads are read-only during the audit.", times=99)
-    session.context.route(UPLOAD, refused)
+    await session.context.route(UPLOAD, refused)
     request = make_request("clinical", meet=False, attachments=[str(attachment())])
 
-    outcome = flow.process(session, request, RecordingJournal())
+    outcome = await flow.process(session, request, RecordingJournal())
 
     assert refused.posts == 1
     assert outcome.uploaded == []

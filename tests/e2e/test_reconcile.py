@@ -29,12 +29,14 @@ def queue(settings: Settings) -> Iterator[Queue]:
     opened.close()
 
 
-def test_found_records_the_first_submission(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_found_records_the_first_submission(
+    session: PortalSession, portal: PortalAdmin
+) -> None:
     request = make_request("clinical")
-    first = flow.process(session, request, RecordingJournal())
+    first = await flow.process(session, request, RecordingJournal())
     journal = RecordingJournal()
 
-    again = flow.process(session, request, journal, already_submitting=True)
+    again = await flow.process(session, request, journal, already_submitting=True)
 
     assert again.reconciled and journal.submits == 0
     assert again.reference_id == first.reference_id
@@ -42,12 +44,14 @@ def test_found_records_the_first_submission(session: PortalSession, portal: Port
     assert len(portal.authorizations()) == 1
 
 
-def test_not_found_submits_once(session: PortalSession, portal: PortalAdmin) -> None:
+async def test_not_found_submits_once(session: PortalSession, portal: PortalAdmin) -> None:
     other_day = make_request("clinical", start_date="2026-12-02", end_date="2026-12-02")
-    flow.process(session, other_day, RecordingJournal())  # same member and code, another date
+    await flow.process(session, other_day, RecordingJournal())  # same member and code, another date
     journal = RecordingJournal()
 
-    outcome = flow.process(session, make_request("clinical"), journal, already_submitting=True)
+    outcome = await flow.process(
+        session, make_request("clinical"), journal, already_submitting=True
+    )
 
     assert "reconcile" in journal.steps and journal.submits == 1
     assert not outcome.reconciled
@@ -55,16 +59,16 @@ def test_not_found_submits_once(session: PortalSession, portal: PortalAdmin) -> 
     assert outcome.reference_id in {a["reference_id"] for a in portal.authorizations()}
 
 
-def test_found_with_another_status_records_the_status_now(
+async def test_found_with_another_status_records_the_status_now(
     session: PortalSession, portal: PortalAdmin
 ) -> None:
     request = make_request("clinical", meet=False)
-    first = flow.process(session, request, RecordingJournal())
+    first = await flow.process(session, request, RecordingJournal())
     assert first.portal_status == PortalStatus.PENDED and first.reference_id
     portal.decide(first.reference_id, "Approved")
     journal = RecordingJournal()
 
-    again = flow.process(session, request, journal, already_submitting=True)
+    again = await flow.process(session, request, journal, already_submitting=True)
 
     assert again.reconciled and journal.submits == 0
     assert again.reference_id == first.reference_id
@@ -72,24 +76,25 @@ def test_found_with_another_status_records_the_status_now(
     assert len(portal.authorizations()) == 1
 
 
-def test_a_dead_workers_submitting_item_is_reconciled_by_the_next(
+async def test_a_dead_workers_submitting_item_is_reconciled_by_the_next(
     session: PortalSession, portal: PortalAdmin, queue: Queue, settings: Settings
 ) -> None:
     request = make_request("clinical")
     item = queue.enqueue(request.key, payload(request), "day.json#0").item
     queue.claim("dead-worker", 0, item_id=item.id)
     queue.mark_submitting(item.id, "dead-worker")
-    flow.process(session, request, RecordingJournal())  # the dead worker's click reached the portal
+    # The dead worker's click reached the portal:
+    await flow.process(session, request, RecordingJournal())
 
     taken = queue.claim("next-worker", settings.lease_seconds)
     assert taken is not None and taken.state == State.SUBMITTING
-    done = process_item(queue, session, taken, "next-worker").item
+    done = (await process_item(queue, session, taken, "next-worker")).item
 
     assert done.state == State.SUBMITTED and done.outcome and done.outcome["reconciled"]
     assert [a["reference_id"] for a in portal.authorizations()] == [done.reference_id]
 
 
-def test_a_worker_whose_lease_was_taken_over_writes_nothing(
+async def test_a_worker_whose_lease_was_taken_over_writes_nothing(
     session: PortalSession, portal: PortalAdmin, queue: Queue, settings: Settings
 ) -> None:
     request = make_request("clinical")
@@ -99,7 +104,7 @@ def test_a_worker_whose_lease_was_taken_over_writes_nothing(
     taken = queue.claim("next-worker", settings.lease_seconds)
     assert taken is not None and taken.id == item.id
 
-    processed = process_item(queue, session, slow, "slow-worker")
+    processed = await process_item(queue, session, slow, "slow-worker")
 
     assert processed.item.lease_owner == "next-worker"
     assert processed.item.state == State.IN_PROGRESS

@@ -28,13 +28,13 @@ def record(portal_url: str, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("variant", [1, 2])
-def test_the_status_search_is_read_to_its_last_page(
+async def test_the_status_search_is_read_to_its_last_page(
     session: PortalSession, portal: PortalAdmin, portal_url: str, variant: int
 ) -> None:
     portal.configure(ui_variant=variant)
     made = record(portal_url, 23)
 
-    rows = session.status().search_member(MEMBER, DOS, DOS)
+    rows = await (await session.status()).search_member(MEMBER, DOS, DOS)
 
     assert sorted(row.reference_id for row in rows) == sorted(made), "all three pages read"
     assert len(rows) == 23

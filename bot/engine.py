@@ -1,0 +1,217 @@
+"""The machine's engine: one Playwright driver, one Chromium, and N workers as browser contexts.
+
+Each worker is an asyncio task with a browser context of its own (its own tab, cookies copied
+from the machine's one login, its own trace and 503 route), claiming from the shared queue. A
+context whose page crashed or hung is replaced and only its item goes through the error path;
+when Chromium itself goes, every worker gives its item back (``BrowserGone``), the browser is
+launched again and the workers start over, at most ``MAX_RELAUNCHES`` times in one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from playwright.async_api import Browser
+from playwright.async_api import Playwright as AsyncPlaywright
+
+from bot import log
+from bot.browser import launch, start_playwright
+from bot.config import Settings
+from bot.errors import ConfigError, ExitCode, LoginRejected, PaBotError
+from bot.login_gate import LoginGate, credentials
+from bot.queue import Item, QueueUnavailable, open_queue
+from bot.session import PortalSession
+from bot.shared_login import SharedLogin
+from bot.worker import Budget, claim_next, process_item, worker_name
+
+logger = log.get_logger(__name__)
+
+
+def _lost_with(browser: Browser) -> asyncio.Event:
+    """An event set when ``browser`` disconnects (it crashed, or it was closed)."""
+    lost = asyncio.Event()
+    browser.on("disconnected", lambda _browser: lost.set())
+    return lost
+
+
+MAX_RELAUNCHES = 3
+"""How often one run launches Chromium again after it went away, before it stops (exit 3)."""
+
+
+@dataclass
+class Engine:
+    """What one run of the engine needs: its settings, its size, its stop and its budget."""
+
+    settings: Settings
+    workers: int
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    budget: Budget = field(default_factory=lambda: Budget(None))
+    on_item: Callable[[Item], None] | None = None
+    wait_for_new: Callable[[float], Awaitable[None]] | None = None
+    """A resident worker's wait for new items; None: the run ends when the queue is drained."""
+    browser: Browser | None = None
+    """A browser to work in (tests); None: launch the machine's Chromium."""
+    relaunches: int = 0
+
+    async def run(self) -> list[ExitCode]:
+        """Work until the queue is drained (or a stop); each worker's exit code."""
+        queue = open_queue(self.settings.queue_url)
+        try:
+            try:
+                gate = LoginGate(queue, credentials(self.settings), f"{worker_name()}-login")
+                gate.check()
+            except LoginRejected as exc:
+                logger.error("login_rejected", error=log.redact(str(exc)))
+                return [ExitCode.LOGIN_REJECTED]
+            except ConfigError as exc:
+                logger.error("configuration_error", error=str(exc))
+                return [ExitCode.USAGE]
+            if self.browser is not None:
+                return await self._work_in(self.browser, gate, asyncio.Event())
+            playwright = await start_playwright()
+            try:
+                return await self._relaunching(playwright, gate)
+            finally:
+                await playwright.stop()
+        finally:
+            queue.close()
+
+    async def _relaunching(self, playwright: AsyncPlaywright, gate: LoginGate) -> list[ExitCode]:
+        while True:
+            try:
+                browser = await launch(playwright, self.settings)
+            except ConfigError as exc:
+                logger.error("configuration_error", error=str(exc))
+                return [ExitCode.USAGE]
+            lost = _lost_with(browser)
+            try:
+                codes = await self._work_in(browser, gate, lost)
+                gone = lost.is_set()  # before the close below, which disconnects it too
+            finally:
+                with contextlib.suppress(Exception):
+                    await browser.close()
+            if not gone or self.stop.is_set():
+                return codes
+            self.relaunches += 1
+            logger.warning("browser_lost", relaunches=self.relaunches)
+            if self.relaunches > MAX_RELAUNCHES:
+                logger.error("stopping_after_browser_losses", count=self.relaunches)
+                return [ExitCode.PORTAL_UNAVAILABLE]
+
+    async def _work_in(
+        self, browser: Browser, gate: LoginGate, lost: asyncio.Event
+    ) -> list[ExitCode]:
+        login = SharedLogin(gate, self.settings)
+        ending = asyncio.Event()
+        """Set by a stop or a lost browser: what an idle worker waits on."""
+
+        async def watch(event: asyncio.Event) -> None:
+            await event.wait()
+            ending.set()
+
+        watchers = [asyncio.create_task(watch(event)) for event in (self.stop, lost)]
+        tasks = [
+            asyncio.create_task(
+                self._worker(index, browser, login, lost, ending), name=f"worker-{index}"
+            )
+            for index in range(self.workers)
+        ]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+
+    async def _worker(
+        self,
+        index: int,
+        browser: Browser,
+        login: SharedLogin,
+        lost: asyncio.Event,
+        ending: asyncio.Event,
+    ) -> ExitCode:
+        """One worker: claim, process, record, until nothing is left to wait for, the budget is
+        spent, a stop is asked or the browser is gone.
+
+        Returns LOGIN_REJECTED at once when the portal refuses the login, PORTAL_UNAVAILABLE
+        after ``max_consecutive_system_errors`` system errors in a row or when the queue is
+        lost, USAGE on a configuration error, else OK.
+        """
+        structlog.contextvars.bind_contextvars(worker=index)
+        try:
+            return await self._drain(index, browser, login, lost, ending)
+        except QueueUnavailable as exc:
+            # Whether the last write was committed is unknown: write nothing more and click
+            # nothing more. The item held comes back to the queue when its lease runs out.
+            logger.error("queue_unavailable", error=str(exc))
+            self.stop.set()
+            return ExitCode.PORTAL_UNAVAILABLE
+        except LoginRejected as exc:
+            logger.error("login_rejected", error=log.redact(str(exc)))
+            self.stop.set()
+            return ExitCode.LOGIN_REJECTED
+        except ConfigError as exc:
+            logger.error("configuration_error", error=str(exc))
+            self.stop.set()
+            return ExitCode.USAGE
+        except PaBotError as exc:
+            if lost.is_set() or not browser.is_connected():
+                lost.set()
+                return ExitCode.OK  # the engine launches a new browser and starts over
+            logger.error("worker_stopped", error=type(exc).__name__)
+            return ExitCode.PORTAL_UNAVAILABLE
+
+    async def _drain(
+        self,
+        index: int,
+        browser: Browser,
+        login: SharedLogin,
+        lost: asyncio.Event,
+        ending: asyncio.Event,
+    ) -> ExitCode:
+        settings = self.settings
+        queue = open_queue(settings.queue_url)
+        worker = f"{worker_name()}-w{index}"
+        consecutive = 0
+        try:
+            session = await PortalSession.open(browser, settings, login)
+            try:
+                while not ending.is_set() and self.budget.available():
+                    item = await claim_next(
+                        queue,
+                        worker,
+                        settings.lease_seconds,
+                        ending,
+                        wait_for_new=self.wait_for_new,
+                    )
+                    if item is None:
+                        break
+                    if ending.is_set() or not self.budget.take():
+                        queue.release(item.id, worker)
+                        break
+                    processed = await process_item(queue, session, item, worker)
+                    if self.on_item is not None:
+                        self.on_item(processed.item)
+                    if processed.stop is not None:
+                        logger.error("run_stopping", reason=processed.message)
+                        self.stop.set()
+                        return processed.stop
+                    if processed.browser_gone:
+                        lost.set()
+                        break
+                    if processed.context_spoiled:
+                        await session.replace_context("spoiled")
+                    consecutive = consecutive + 1 if processed.system_error else 0
+                    if consecutive >= settings.max_consecutive_system_errors:
+                        logger.error("stopping_after_system_errors", count=consecutive)
+                        self.stop.set()
+                        return ExitCode.PORTAL_UNAVAILABLE
+            finally:
+                await session.close()
+        finally:
+            queue.close()
+        return ExitCode.OK

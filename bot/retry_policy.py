@@ -1,0 +1,110 @@
+"""Every retry the bot makes, in one place: what is retried, how often, and how long it waits.
+
+Three layers meet transient trouble, from the inside out:
+
+* a GET the portal answered 503 is loaded again (``reload_page``, ``RELOADS`` times), and once
+  the portal has shown trouble, every page and helper request is sent again on 503 by the
+  session's route (``resend``, ``RESENDS`` times) before the page sees it;
+* a lookup the page says to "try again" is made again (``bot.pages.base.LOOKUP_TRIES``);
+* one request's whole attempt is made again (``item_attempts``: ``PA_BOT_MAX_ATTEMPTS``).
+
+The inner layers are small and fixed so that the outer one decides the item's budget: a GET that
+keeps answering 503 costs at most ``max_attempts * (1 + RESENDS)`` requests, not a product of
+every layer's setting. The waits are jittered exponential backoffs (``PA_BOT_RETRY_WAIT_SECONDS``
+scales them): schedules, kept here, never a wait for a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from bot.config import Settings
+from bot.errors import BrowserGone, SystemFault, TransientError, UnexpectedPage
+from bot.log import get_logger
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+
+RETRIED = (TransientError, SystemFault, UnexpectedPage)
+"""What a request's attempt is made again for; everything else ends the request's processing
+at once (business errors, a rejected login, a configuration error, an item set aside for the
+reconciliation grace, the queue's own errors), and so does a browser that is gone: the engine
+gives the item back and launches a new one."""
+
+
+def _retried(error: BaseException) -> bool:
+    return isinstance(error, RETRIED) and not isinstance(error, BrowserGone)
+
+
+RELOADS = 2
+"""How often a page the portal answered 503 is loaded again before the page shows the error."""
+
+RESENDS = 2
+"""How often the session's route sends a request the portal answered 503 again."""
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("retrying", attempt=state.attempt_number, error=type(error).__name__)
+
+
+def item_attempts(settings: Settings) -> AsyncRetrying:
+    """One request's attempts: ``PA_BOT_MAX_ATTEMPTS``, backing off from the retry wait."""
+    wait = settings.retry_wait_seconds
+    return AsyncRetrying(
+        retry=retry_if_exception(_retried),
+        stop=stop_after_attempt(settings.max_attempts),
+        wait=wait_random_exponential(multiplier=wait, max=30 * wait),
+        reraise=True,
+        before_sleep=_log_retry,
+    )
+
+
+def follow_up_attempts(settings: Settings) -> AsyncRetrying:
+    """One item's Status lookup in ``pa-bot follow-up``: transient trouble only."""
+    return AsyncRetrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(settings.max_attempts),
+        wait=wait_random_exponential(multiplier=settings.retry_wait_seconds, max=30),
+        reraise=True,
+    )
+
+
+async def reload_page(load: Callable[[], Awaitable[bool]]) -> None:
+    """``load`` (True once the portal answered) up to ``RELOADS`` times; what is still a 503
+    stays on the page for the page object to read."""
+    retrying = AsyncRetrying(
+        retry=retry_if_result(lambda answered: not answered),
+        stop=stop_after_attempt(RELOADS),
+        wait=wait_random_exponential(multiplier=0.2, max=2),
+        retry_error_callback=lambda _state: False,
+    )
+    await retrying(load)
+
+
+async def resend(
+    send: Callable[[], Awaitable[T]], is_unavailable: Callable[[T], bool], settings: Settings
+) -> tuple[T, int]:
+    """``send`` until its answer is not a 503 (``RESENDS`` more times at most); the last answer
+    and how many requests were made."""
+    wait = settings.retry_wait_seconds
+    retrying = AsyncRetrying(
+        retry=retry_if_result(is_unavailable),
+        stop=stop_after_attempt(1 + RESENDS),
+        wait=wait_random_exponential(multiplier=wait / 4, max=wait * 4),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+    )
+    answer: T = await retrying(send)
+    return answer, int(retrying.statistics.get("attempt_number", 1))
