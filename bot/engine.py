@@ -38,6 +38,18 @@ def _lost_with(browser: Browser) -> asyncio.Event:
     return lost
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What the workers of one launched browser share."""
+
+    browser: Browser
+    login: SharedLogin
+    lost: asyncio.Event
+    """Set when the browser went away: the workers end and the engine launches another."""
+    ending: asyncio.Event
+    """Set by a stop or a lost browser: what an idle worker waits on."""
+
+
 MAX_RELAUNCHES = 3
 """How often one run launches Chromium again after it went away, before it stops (exit 3)."""
 
@@ -107,17 +119,15 @@ class Engine:
     ) -> list[ExitCode]:
         login = SharedLogin(gate, self.settings)
         ending = asyncio.Event()
-        """Set by a stop or a lost browser: what an idle worker waits on."""
 
         async def watch(event: asyncio.Event) -> None:
             await event.wait()
             ending.set()
 
         watchers = [asyncio.create_task(watch(event)) for event in (self.stop, lost)]
+        shared = _Shared(browser, login, lost, ending)
         tasks = [
-            asyncio.create_task(
-                self._worker(index, browser, login, lost, ending), name=f"worker-{index}"
-            )
+            asyncio.create_task(self._worker(index, shared), name=f"worker-{index}")
             for index in range(self.workers)
         ]
         try:
@@ -126,14 +136,7 @@ class Engine:
             for watcher in watchers:
                 watcher.cancel()
 
-    async def _worker(
-        self,
-        index: int,
-        browser: Browser,
-        login: SharedLogin,
-        lost: asyncio.Event,
-        ending: asyncio.Event,
-    ) -> ExitCode:
+    async def _worker(self, index: int, shared: _Shared) -> ExitCode:
         """One worker: claim, process, record, until nothing is left to wait for, the budget is
         spent, a stop is asked or the browser is gone.
 
@@ -143,7 +146,7 @@ class Engine:
         """
         structlog.contextvars.bind_contextvars(worker=index)
         try:
-            return await self._drain(index, browser, login, lost, ending)
+            return await self._drain(index, shared)
         except QueueUnavailable as exc:
             # Whether the last write was committed is unknown: write nothing more and click
             # nothing more. The item held comes back to the queue when its lease runs out.
@@ -159,38 +162,31 @@ class Engine:
             self.stop.set()
             return ExitCode.USAGE
         except PaBotError as exc:
-            if lost.is_set() or not browser.is_connected():
-                lost.set()
+            if shared.lost.is_set() or not shared.browser.is_connected():
+                shared.lost.set()
                 return ExitCode.OK  # the engine launches a new browser and starts over
             logger.error("worker_stopped", error=type(exc).__name__)
             return ExitCode.PORTAL_UNAVAILABLE
 
-    async def _drain(
-        self,
-        index: int,
-        browser: Browser,
-        login: SharedLogin,
-        lost: asyncio.Event,
-        ending: asyncio.Event,
-    ) -> ExitCode:
+    async def _drain(self, index: int, shared: _Shared) -> ExitCode:
         settings = self.settings
         queue = open_queue(settings.queue_url)
         worker = f"{worker_name()}-w{index}"
         consecutive = 0
         try:
-            session = await PortalSession.open(browser, settings, login)
+            session = await PortalSession.open(shared.browser, settings, shared.login)
             try:
-                while not ending.is_set() and self.budget.available():
+                while not shared.ending.is_set() and self.budget.available():
                     item = await claim_next(
                         queue,
                         worker,
                         settings.lease_seconds,
-                        ending,
+                        shared.ending,
                         wait_for_new=self.wait_for_new,
                     )
                     if item is None:
                         break
-                    if ending.is_set() or not self.budget.take():
+                    if shared.ending.is_set() or not self.budget.take():
                         queue.release(item.id, worker)
                         break
                     processed = await process_item(queue, session, item, worker)
@@ -201,7 +197,7 @@ class Engine:
                         self.stop.set()
                         return processed.stop
                     if processed.browser_gone:
-                        lost.set()
+                        shared.lost.set()
                         break
                     if processed.context_spoiled:
                         await session.replace_context("spoiled")
