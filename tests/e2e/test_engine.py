@@ -9,8 +9,6 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from bot.queue import State, open_queue
 from bot.queued import payload
 from tests.e2e.test_run_cli import assert_submitted_exactly_once, queue_items, write_jsonl
 from tests.support.admin import PortalAdmin
-from tests.support.cli import pa_bot, pa_bot_env
+from tests.support.cli import pa_bot, pa_bot_env, run_and_act_after_first_item
 from tests.support.requests import varied_requests
 
 pytestmark = pytest.mark.e2e
@@ -140,27 +138,14 @@ def test_a_browser_killed_mid_run_is_launched_again_and_nothing_is_lost_or_doubl
     assert pa_bot(settings, "enqueue", str(path)).returncode == ExitCode.OK
     portal.configure(latency_ms=100)
     env = pa_bot_env(settings) | {"PA_BOT_RECONCILE_GRACE_S": "10"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    code, log = run_and_act_after_first_item(
+        env,
+        lambda process: os.kill(the_browser_of(process.pid), signal.SIGKILL),
+        timeout=240,
+        args=("--workers", "2"),
     )
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line)
-            if '"item_done"' in line:
-                os.kill(the_browser_of(process.pid), signal.SIGKILL)
-                break
-        out, rest = process.communicate(timeout=240)
-    finally:
-        process.kill()
-    log = "".join(seen) + rest
 
-    assert process.returncode == ExitCode.OK, out[-2000:] + log[-3000:]
+    assert code == ExitCode.OK, log[-3000:]
     assert '"browser_lost"' in log
     items = queue_items(settings)
     assert {item.state for item in items} <= {State.SUBMITTED, State.NOT_REQUIRED}

@@ -54,12 +54,16 @@ def pa_bot(
 
 
 def run_and_act_after_first_item(
-    env: dict[str, str], act: Callable[[subprocess.Popen[str]], object], *, timeout: float = 180
+    env: dict[str, str],
+    act: Callable[[subprocess.Popen[str]], object],
+    *,
+    timeout: float = 180,
+    args: tuple[str, ...] = (),
 ) -> tuple[int, str]:
-    """``pa-bot run`` in the background; ``act`` once its first item is done; its exit code
-    and all it wrote to standard error (the JSON log lines)."""
+    """``pa-bot run ARGS`` in the background; ``act`` once its first item is done; its exit
+    code and all it wrote to standard error (the JSON log lines)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
