@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Final, Literal, Protocol
 
 from bot.errors import PaBotError
 
-SCHEMA_VERSION: Final = 2
-"""The version ``schema.sql`` writes into ``schema_version``; a database with another is refused."""
+SCHEMA_VERSION: Final = 3
+"""The version ``schema.sql`` writes into ``schema_version``; an earlier one is upgraded
+(``bot.queue.schema``), any other refused."""
 
 LoginOutcome = Literal["succeeded", "rejected", "unsettled"]
 """How a login attempt ended, for the gate."""
@@ -54,6 +55,16 @@ FINAL_STATES: Final = frozenset(
 )
 LEASED_STATES: Final = frozenset({State.IN_PROGRESS, State.SUBMITTING})
 """The states in which an item belongs to the worker holding its lease."""
+
+
+class Priority(IntEnum):
+    """Which claimable item goes first: the highest priority, then the oldest."""
+
+    STANDARD = 0
+    EXPEDITED = 1
+    """The request asks for an expedited decision (``urgency``)."""
+    URGENT = 2
+    """A person is waiting for it (``pa-bot submit``, the console's "submit now")."""
 
 
 class Action(StrEnum):
@@ -159,6 +170,9 @@ class Item:
     """The holding process (``bot.holder.Holder.text``), while leased."""
     available_at: datetime | None = None
     """Not claimable before this time (an item set aside to wait out the reconciliation grace)."""
+    priority: int = Priority.STANDARD
+    step: str | None = None
+    """The step (``bot.steps.Step``) its holding worker began last; None since the last claim."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,19 @@ class GateVerdict:
 
     granted: bool
     record: GateRecord | None
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A resident worker (``pa-bot worker``) as it last said it was alive."""
+
+    name: str
+    holder: str
+    """Its process (``bot.holder.Holder.text``)."""
+    contexts: int
+    """How many workers (browser contexts) it runs."""
+    started_at: datetime
+    seen_at: datetime
 
 
 @dataclass(frozen=True)
@@ -215,8 +242,17 @@ class Queue(Protocol):
     the item since, still holds it.
     """
 
-    def enqueue(self, key: str, payload: str, source: str) -> Enqueued:
+    def enqueue(
+        self, key: str, payload: str, source: str, *, priority: int = Priority.STANDARD
+    ) -> Enqueued:
         """Queue a valid request as ``pending``; an existing key is left unchanged."""
+
+    def prioritize(self, item_id: int, priority: int) -> Item:
+        """Raise a waiting item's priority to ``priority`` (never lowers it; a final item is
+        left as it is)."""
+
+    def claimable_count(self) -> int:
+        """How many items a claim could take now (the resident worker's cheap poll)."""
 
     def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
         """Store a request that failed intake, final at once; the same raw text from the same
@@ -230,7 +266,8 @@ class Queue(Protocol):
         item_id: int | None = None,
         holder: str | None = None,
     ) -> Item | None:
-        """Lease the oldest claimable item (or only ``item_id``) to ``worker``; None if none.
+        """Lease the claimable item of the highest priority, oldest first (or only ``item_id``)
+        to ``worker``; None if none.
 
         Claimable: ``pending``, or ``in_progress``/``submitting`` without a live lease, and not
         set aside (``available_at`` in the future) unless named by ``item_id``. A ``submitting``
@@ -238,8 +275,11 @@ class Queue(Protocol):
         the claiming process (``bot.holder``) so that its death can be seen at once.
         """
 
-    def heartbeat(self, item_id: int, worker: str, lease_seconds: float) -> None:
-        """Extend the worker's lease to now + ``lease_seconds``."""
+    def heartbeat(
+        self, item_id: int, worker: str, lease_seconds: float, *, step: str | None = None
+    ) -> None:
+        """Extend the worker's lease to now + ``lease_seconds``; with ``step``, record it as the
+        step the worker begins."""
 
     def mark_submitting(self, item_id: int, worker: str) -> Item:
         """Record, durably, that Submit is about to be clicked."""
@@ -302,6 +342,15 @@ class Queue(Protocol):
         self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None
     ) -> Item:
         """Record a later decision on a ``submitted`` item (``outcome`` None keeps the old one)."""
+
+    def announce(self, name: str, holder: str, contexts: int) -> None:
+        """A resident worker says it is alive (first time: that it started)."""
+
+    def withdraw(self, name: str) -> None:
+        """A resident worker says it stopped."""
+
+    def residents(self, fresh_seconds: float) -> list[Resident]:
+        """The resident workers seen alive within the last ``fresh_seconds``."""
 
     def get(self, item_id: int) -> Item:
         """The item, or ``ItemNotFound``."""

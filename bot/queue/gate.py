@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from bot.queue.base import GateRecord, GateVerdict, LoginOutcome, to_text
 
 if TYPE_CHECKING:
-    from bot.queue.sql import Row, Tx
+    from bot.queue.rows import Row
+    from bot.queue.sql import Tx
 
 _NO_ATTEMPT = "attempt_holder = NULL, attempt_since = NULL, attempt_until = NULL"
 

@@ -1,18 +1,19 @@
--- pa-bot queue schema, version 2 (bot.queue.base.SCHEMA_VERSION).
+-- pa-bot queue schema, version 3 (bot.queue.base.SCHEMA_VERSION).
 --
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
 -- order is time order. `INTEGER PRIMARY KEY` makes SQLite number the rows; the Postgres backend
 -- makes them identity columns as it runs this file (bot/queue/postgres.py, docs/QUEUE.md).
 --
--- A change here is a new version: bump SCHEMA_VERSION and the INSERT below. A database made by
--- another version is refused (SchemaMismatch), never altered.
+-- A change here is a new version: bump SCHEMA_VERSION and the INSERT below, and add
+-- upgrades/<version>.sql, which brings a database of the version before to this one. A database
+-- of a version with no upgrade path, or of a later version, is refused (SchemaMismatch).
 
 CREATE TABLE schema_version (
     version INTEGER NOT NULL
 );
 
-INSERT INTO schema_version (version) VALUES (2);
+INSERT INTO schema_version (version) VALUES (3);
 
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
@@ -42,6 +43,12 @@ CREATE TABLE items (
     -- Not claimable before this time: an item set aside while the portal's Status search may
     -- not show its submission yet (the reconciliation grace).
     available_at TEXT,
+    -- Claimed first, highest first, then oldest first: 2 urgent (a person is waiting:
+    -- pa-bot submit), 1 expedited, 0 standard (bot.queue.base.Priority).
+    priority INTEGER NOT NULL DEFAULT 0,
+    -- The step of the flow the holding worker began last (bot/steps.py), for whoever follows
+    -- the item from the queue; cleared by each claim.
+    step TEXT,
     CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL))
 );
 
@@ -80,4 +87,15 @@ CREATE TABLE login_gate (
     -- The last 30-second TOTP time step whose code was sent: a code is never sent twice.
     totp_step INTEGER,
     CHECK ((attempt_holder IS NULL) = (attempt_until IS NULL))
+);
+
+-- Resident workers (pa-bot worker, pa-bot serve) while they run: each says every few seconds
+-- that it is alive, so that pa-bot submit can hand a request to one instead of starting a
+-- browser of its own.
+CREATE TABLE workers (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    contexts INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL
 );

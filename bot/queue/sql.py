@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any, Protocol
 
 from bot.queue.base import (
+    FINAL_STATES,
     LEASED_STATES,
     Action,
     Enqueued,
@@ -31,13 +31,15 @@ from bot.queue.base import (
     Item,
     ItemNotFound,
     LeaseLost,
+    Priority,
     State,
     is_legal,
     to_text,
 )
 from bot.queue.gate import GateStore
+from bot.queue.presence import PresenceStore
+from bot.queue.rows import Row, check_holder, event_of, item_of
 
-Row = Mapping[str, Any]
 _NO_LEASE = {"lease_owner": None, "lease_expires_at": None, "holder": None}
 
 
@@ -63,6 +65,9 @@ class Dialect:
     """Appended to the claim's SELECT, so that concurrent claims pass each other by."""
     pyformat: bool = False
     """The driver takes ``%s`` parameters (psycopg) instead of ``?`` (sqlite3)."""
+    notify: str = ""
+    """Run when an item becomes claimable, to wake resident workers at once (Postgres:
+    ``NOTIFY``, sent when the transaction commits); empty: they poll instead."""
 
     def sql(self, statement: str) -> str:
         if not self.pyformat:
@@ -71,22 +76,14 @@ class Dialect:
         return statement.replace(" IS ?", " IS NOT DISTINCT FROM ?").replace("?", "%s")
 
 
-def schema_statements() -> list[str]:
-    """The statements of ``schema.sql``, comments dropped (no statement holds ``--`` or ``;``)."""
-    text = resources.files("bot.queue").joinpath("schema.sql").read_text(encoding="utf-8")
-    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
-    return [statement.strip() for statement in code.split(";") if statement.strip()]
-
-
 _CLAIMABLE = """
     SELECT * FROM items
     WHERE state IN ('pending', 'in_progress', 'submitting')
       AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= ?)
       AND (CAST(? AS INTEGER) IS NULL OR id = ?)
       AND (CAST(? AS INTEGER) IS NOT NULL OR available_at IS NULL OR available_at <= ?)
-    ORDER BY id LIMIT 1
 """
-"""Claimable items, oldest first; one named by id is handed out whether set aside or not."""
+"""Claimable items; one named by id is handed out whether set aside or not."""
 
 
 @dataclass(frozen=True)
@@ -119,21 +116,33 @@ class Tx:
 
     def claimable(self, item_id: int | None) -> Row | None:
         row: Row | None = self.run(
-            _CLAIMABLE + self.dialect.skip_locked,
+            _CLAIMABLE + " ORDER BY priority DESC, id LIMIT 1" + self.dialect.skip_locked,
             (self.stamp, item_id, item_id, item_id, self.stamp),
         ).fetchone()
         return row
 
     def insert(
-        self, key: str, state: State, payload: str, source: str, error: str | None
+        self,
+        key: str,
+        state: State,
+        payload: str,
+        source: str,
+        error: str | None,
+        priority: int = Priority.STANDARD,
     ) -> Row | None:
         """A new item, or None when the key exists (the existing item is left as it is)."""
         row: Row | None = self.run(
-            "INSERT INTO items (key, state, payload, source, error, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING *",
-            (key, str(state), payload, source, error, self.stamp, self.stamp),
+            "INSERT INTO items"
+            " (key, state, payload, source, error, priority, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING *",
+            (key, str(state), payload, source, error, int(priority), self.stamp, self.stamp),
         ).fetchone()
         return row
+
+    def ring(self) -> None:
+        """Wake resident workers when this transaction commits (where the dialect can)."""
+        if self.dialect.notify:
+            self.run(self.dialect.notify)
 
     def change(
         self,
@@ -178,7 +187,7 @@ class Tx:
         )
 
 
-class SqlQueue(GateStore, ABC):
+class SqlQueue(GateStore, PresenceStore, ABC):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect
@@ -193,13 +202,35 @@ class SqlQueue(GateStore, ABC):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def enqueue(self, key: str, payload: str, source: str) -> Enqueued:
+    def enqueue(
+        self, key: str, payload: str, source: str, *, priority: int = Priority.STANDARD
+    ) -> Enqueued:
         with self._write() as tx:
-            row = tx.insert(key, State.PENDING, payload, source, None)
+            row = tx.insert(key, State.PENDING, payload, source, None, priority)
             if row is None:
                 return Enqueued(item_of(tx.fetch_key(key)), created=False)
             tx.log(row, Action.ENQUEUE, None, None, None)
+            tx.ring()
         return Enqueued(item_of(row), created=True)
+
+    def prioritize(self, item_id: int, priority: int) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            if State(row["state"]) in FINAL_STATES or row["priority"] >= priority:
+                return item_of(row)
+            raised: Row = tx.run(
+                "UPDATE items SET priority = ? WHERE id = ? RETURNING *", (int(priority), item_id)
+            ).fetchone()
+            tx.ring()
+        return item_of(raised)
+
+    def claimable_count(self) -> int:
+        with self._write() as tx:  # the write lock only orders it after commits in flight
+            found = tx.run(
+                "SELECT COUNT(*) AS n FROM (" + _CLAIMABLE + ") AS claimable",
+                (tx.stamp, None, None, None, tx.stamp),
+            ).fetchone()
+        return int(found["n"])
 
     def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
         # A digest, not a random id: enqueueing the same bad file again stores nothing new.
@@ -233,12 +264,15 @@ class SqlQueue(GateStore, ABC):
                 "attempts": row["attempts"] + 1,
                 "holder": holder,
                 "available_at": None,
+                "step": None,
             }
             target = State.IN_PROGRESS if current == State.PENDING else current
             note = f"lease of {previous} expired" if previous else None
             return tx.change(row, Action.CLAIM, target, lease, worker, note=note)
 
-    def heartbeat(self, item_id: int, worker: str, lease_seconds: float) -> None:
+    def heartbeat(
+        self, item_id: int, worker: str, lease_seconds: float, *, step: str | None = None
+    ) -> None:
         with self._write() as tx:
             row = tx.fetch(item_id)
             if State(row["state"]) not in LEASED_STATES:
@@ -247,8 +281,9 @@ class SqlQueue(GateStore, ABC):
                 )
             check_holder(row, worker)
             tx.run(
-                "UPDATE items SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?",
-                (to_text(tx.now + timedelta(seconds=lease_seconds)), item_id, worker),
+                "UPDATE items SET lease_expires_at = ?, step = COALESCE(?, step)"
+                " WHERE id = ? AND lease_owner = ?",
+                (to_text(tx.now + timedelta(seconds=lease_seconds)), step, item_id, worker),
             )
 
     def mark_submitting(self, item_id: int, worker: str) -> Item:
@@ -293,7 +328,10 @@ class SqlQueue(GateStore, ABC):
             target = State.PENDING if current == State.IN_PROGRESS else current
             later = None if retry_in is None else to_text(tx.now + timedelta(seconds=retry_in))
             facts = {**_NO_LEASE, "error": error, "available_at": later}
-            return tx.change(row, Action.RELEASE, target, facts, worker, True, note=error)
+            released = tx.change(row, Action.RELEASE, target, facts, worker, True, note=error)
+            if later is None:
+                tx.ring()
+            return released
 
     def record_reference(self, item_id: int, worker: str, reference_id: str) -> Item:
         with self._write() as tx:
@@ -360,43 +398,4 @@ class SqlQueue(GateStore, ABC):
     def history(self, item_id: int) -> list[Event]:
         self.get(item_id)
         rows = self._select("SELECT * FROM item_events WHERE item_id = ? ORDER BY id", (item_id,))
-        return [_event(row) for row in rows]
-
-
-def check_holder(row: Row, worker: str | None) -> None:
-    if row["lease_owner"] != worker:
-        holder = row["lease_owner"] or "nobody"
-        raise LeaseLost(f"item {row['id']} is leased to {holder}, not to {worker}")
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def item_of(row: Row) -> Item:
-    """The row as an ``Item``, whose fields are the ``items`` columns."""
-    values = dict(row)
-    times = (
-        "lease_expires_at",
-        "created_at",
-        "updated_at",
-        "submitting_at",
-        "clicked_at",
-        "available_at",
-    )
-    values.update({column: _time(values[column]) for column in times})
-    values["state"] = State(values["state"])
-    values["outcome"] = None if row["outcome"] is None else json.loads(row["outcome"])
-    return Item(**values)
-
-
-def _event(row: Row) -> Event:
-    return Event(
-        item_id=row["item_id"],
-        at=datetime.fromisoformat(row["happened_at"]),
-        action=Action(row["action"]),
-        from_state=None if row["from_state"] is None else State(row["from_state"]),
-        to_state=State(row["to_state"]),
-        worker=row["worker"],
-        note=row["note"],
-    )
+        return [event_of(row) for row in rows]

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from bot.queue.base import SCHEMA_VERSION, Clock, QueueUnavailable, SchemaMismatch, utc_now
-from bot.queue.sql import Dialect, SqlQueue, Tx, schema_statements
+from bot.queue.base import Clock, QueueUnavailable, SchemaMismatch, utc_now
+from bot.queue.schema import schema_statements, upgrade_statements
+from bot.queue.sql import Dialect, SqlQueue, Tx
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -51,7 +52,8 @@ class SqliteQueue(SqlQueue):
             raise
 
     def _prepare_schema(self) -> None:
-        """Create the schema in an empty file; refuse a file made by another schema version."""
+        """Create the schema in an empty file, upgrade one of an earlier version, refuse any
+        other (``bot.queue.schema``)."""
         with self._write() as tx:
             tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
             if not tables:
@@ -62,13 +64,11 @@ class SqliteQueue(SqlQueue):
                     f"{self.path} is not a pa-bot queue database (it has no schema_version table)"
                 )
             found = [row[0] for row in self._db.execute("SELECT version FROM schema_version")]
-        if found != [SCHEMA_VERSION]:
-            made = ", ".join(map(str, found)) or "none"
-            raise SchemaMismatch(
-                f"the queue database {self.path} has schema version {made}; this pa-bot reads "
-                f"version {SCHEMA_VERSION}. Open it with the pa-bot that made it, or point "
-                "PA_BOT_QUEUE_URL at another file."
+            advice = (
+                "Open it with the pa-bot that made it, or point PA_BOT_QUEUE_URL at another file."
             )
+            for statement in upgrade_statements(found, str(self.path), advice):
+                tx.run(statement)
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,83 @@
+-- pa-bot queue schema, version 2 (bot.queue.base.SCHEMA_VERSION).
+--
+-- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
+-- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
+-- order is time order. `INTEGER PRIMARY KEY` makes SQLite number the rows; the Postgres backend
+-- makes them identity columns as it runs this file (bot/queue/postgres.py, docs/QUEUE.md).
+--
+-- A change here is a new version: bump SCHEMA_VERSION and the INSERT below. A database made by
+-- another version is refused (SchemaMismatch), never altered.
+
+CREATE TABLE schema_version (
+    version INTEGER NOT NULL
+);
+
+INSERT INTO schema_version (version) VALUES (2);
+
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN (
+        'pending', 'in_progress', 'submitting', 'submitted',
+        'not_required', 'rejected', 'failed', 'invalid'
+    )),
+    payload TEXT NOT NULL,
+    source TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    portal_status TEXT,
+    reference_id TEXT,
+    outcome TEXT,
+    lease_owner TEXT,
+    lease_expires_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitting_at TEXT,
+    -- The last time Submit was about to be clicked (submitting_at keeps the first): the
+    -- reconciliation grace runs from it.
+    clicked_at TEXT,
+    -- The holding process, "host|boot id|pid namespace|pid|start time" (bot/holder.py): on the
+    -- same machine a dead holder's item is taken back at once instead of when its lease ends.
+    holder TEXT,
+    -- Not claimable before this time: an item set aside while the portal's Status search may
+    -- not show its submission yet (the reconciliation grace).
+    available_at TEXT,
+    CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL))
+);
+
+CREATE UNIQUE INDEX items_key ON items (key);
+
+CREATE INDEX items_state_lease ON items (state, lease_expires_at);
+
+-- Every change of an item: the audit trail of "never twice" (who marked it submitting, when).
+CREATE TABLE item_events (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    happened_at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    worker TEXT,
+    note TEXT
+);
+
+CREATE INDEX item_events_item ON item_events (item_id, id);
+
+-- The login gate (bot/login_gate.py): one row per portal account (a digest of the portal's URL
+-- and the username). At most one login attempt is in flight per account across every worker,
+-- process and machine (the holder, until its short lease ends); a rejection is kept with a slow
+-- hash of the secrets it was made with, so that the same credentials are never tried again and
+-- changed ones are tried once. A success with the rejected secrets clears the rejection.
+CREATE TABLE login_gate (
+    account TEXT PRIMARY KEY,
+    attempt_holder TEXT,
+    attempt_since TEXT,
+    attempt_until TEXT,
+    succeeded_at TEXT,
+    rejected_digest TEXT,
+    rejected_at TEXT,
+    rejected_reason TEXT,
+    -- The last 30-second TOTP time step whose code was sent: a code is never sent twice.
+    totp_step INTEGER,
+    CHECK ((attempt_holder IS NULL) = (attempt_until IS NULL))
+);
