@@ -60,9 +60,7 @@ def test_the_step_is_written_by_a_heartbeat_kept_by_one_without_and_cleared_by_a
     assert taken is not None and taken.id == item.id and taken.step is None
 
 
-def test_claimable_count_counts_what_a_claim_could_take_now(
-    queue: Queue, clock: FakeClock
-) -> None:
+def test_claimable_count_counts_what_a_claim_could_take_now(queue: Queue, clock: FakeClock) -> None:
     assert queue.claimable_count() == 0
     put(queue, State.PENDING)
     held = put(queue, State.IN_PROGRESS, worker="w1")
