@@ -102,7 +102,8 @@ def enqueue(
 @app.command("run")
 def run_queue(
     workers: Annotated[
-        int | None, typer.Option(min=1, max=16, help="Worker processes (default: settings).")
+        int | None,
+        typer.Option(min=1, max=16, help="Workers (browser contexts; default: settings)."),
     ] = None,
     max_items: Annotated[
         int | None, typer.Option(min=1, help="Stop after taking this many items.")
@@ -118,6 +119,24 @@ def run_queue(
     _queue_or_exit(settings).close()
     code = run(settings, console, workers=workers or settings.workers, max_items=max_items)
     raise typer.Exit(int(code))
+
+
+@app.command()
+def worker(
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=16, help="Workers (browser contexts; default: settings)."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the log lines as they are written.")
+    ] = False,
+) -> None:
+    """A resident worker: work the queue as requests arrive, urgent first, until SIGTERM."""
+    from bot.resident import serve_queue
+
+    settings = _settings_or_exit(verbose=verbose)
+    _queue_or_exit(settings).close()
+    raise typer.Exit(int(serve_queue(settings, console, workers=workers or settings.workers)))
 
 
 @app.command()

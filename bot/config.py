@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     """The longest one item may take in a worker, all its attempts together. Playwright's calls
     can hang past their own timeouts (a renderer stuck in a script); past the deadline the item
     ends through the error path and its browser context is replaced."""
+    stop_grace_s: float = Field(default=60.0, ge=0)
+    """After SIGTERM or Ctrl-C, how long the items in flight may take to finish; then each is
+    given back to the queue (``submitting`` stays, to be reconciled) and the process ends."""
     reconcile_grace_s: float = Field(default=120.0, ge=0)
     """After a Submit whose answer was lost, how long "not found" on the Status search is not
     an answer yet (the portal may still be recording or indexing it): the item is looked at

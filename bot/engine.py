@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -26,7 +26,7 @@ from bot.login_gate import LoginGate, credentials
 from bot.queue import Item, QueueUnavailable, open_queue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
-from bot.worker import Budget, claim_next, process_item, worker_name
+from bot.worker import Budget, WaitForNew, claim_next, process_item, worker_name
 
 logger = log.get_logger(__name__)
 
@@ -50,6 +50,16 @@ class _Shared:
     """Set by a stop or a lost browser: what an idle worker waits on."""
 
 
+def _code_of(result: ExitCode | BaseException) -> ExitCode:
+    """A worker's exit code; a worker cancelled at the end of the stop's grace ended cleanly
+    (its item went back to the queue); any other exception goes on."""
+    if isinstance(result, asyncio.CancelledError):
+        return ExitCode.OK
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 MAX_RELAUNCHES = 3
 """How often one run launches Chromium again after it went away, before it stops (exit 3)."""
 
@@ -63,7 +73,7 @@ class Engine:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     budget: Budget = field(default_factory=lambda: Budget(None))
     on_item: Callable[[Item], None] | None = None
-    wait_for_new: Callable[[float], Awaitable[None]] | None = None
+    wait_for_new: WaitForNew | None = None
     """A resident worker's wait for new items; None: the run ends when the queue is drained."""
     browser: Browser | None = None
     """A browser to work in (tests); None: launch the machine's Chromium."""
@@ -124,17 +134,30 @@ class Engine:
             await event.wait()
             ending.set()
 
-        watchers = [asyncio.create_task(watch(event)) for event in (self.stop, lost)]
         shared = _Shared(browser, login, lost, ending)
         tasks = [
             asyncio.create_task(self._worker(index, shared), name=f"worker-{index}")
             for index in range(self.workers)
         ]
+        watchers = [asyncio.create_task(watch(event)) for event in (self.stop, lost)]
+        watchers.append(asyncio.create_task(self._cancel_after_grace(tasks)))
         try:
-            return list(await asyncio.gather(*tasks))
+            results = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             for watcher in watchers:
                 watcher.cancel()
+        return [_code_of(result) for result in results]
+
+    async def _cancel_after_grace(self, tasks: list[asyncio.Task[ExitCode]]) -> None:
+        """Once a stop is asked, give the items in flight ``STOP_GRACE_S`` to finish, then
+        cancel their workers, which give them back to the queue (``process_item``)."""
+        await self.stop.wait()
+        await asyncio.sleep(self.settings.stop_grace_s)
+        busy = [task for task in tasks if not task.done()]
+        if busy:
+            logger.warning("stop_grace_over", cancelled=len(busy))
+        for task in busy:
+            task.cancel()
 
     async def _worker(self, index: int, shared: _Shared) -> ExitCode:
         """One worker: claim, process, record, until nothing is left to wait for, the budget is

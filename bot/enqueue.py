@@ -11,7 +11,7 @@ from rich.console import Console
 from bot.display import print_invalid
 from bot.intake import Accepted, read_requests
 from bot.queue import Queue
-from bot.queued import payload
+from bot.queued import payload, priority_of
 
 
 @dataclass
@@ -33,7 +33,10 @@ def enqueue_files(
     for path in paths:
         for entry in read_requests(path, private_dirs=private_dirs):
             if isinstance(entry, Accepted):
-                result = queue.enqueue(entry.request.key, payload(entry.request), entry.source)
+                request = entry.request
+                result = queue.enqueue(
+                    request.key, payload(request), entry.source, priority=priority_of(request)
+                )
                 if result.created:
                     summary.queued += 1
                 else:

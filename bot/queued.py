@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.errors import AttachmentChanged
 from bot.models import QUEUED, AuthRequest
+from bot.queue import Priority
 
 _FILES = "_attachments"
 _CHUNK = 1 << 20
@@ -68,6 +69,11 @@ def payload(request: AuthRequest) -> str:
         str(path): vars(fingerprint(path)) for path in request.attachments if path.is_file()
     }
     return json.dumps(data, sort_keys=True)
+
+
+def priority_of(request: AuthRequest) -> Priority:
+    """How soon a queued request is claimed when no person waits for it: its urgency."""
+    return Priority.EXPEDITED if request.urgency == "expedited" else Priority.STANDARD
 
 
 def read(text: str) -> Queued:

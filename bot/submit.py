@@ -1,4 +1,9 @@
-"""``pa-bot submit FILE``: one urgent request, now, with the steps on screen."""
+"""``pa-bot submit FILE``: one urgent request, now, with the steps on screen.
+
+The request is queued as urgent. When a resident worker serves the queue (``pa-bot worker``),
+it takes the request and ``submit`` follows it from the queue (``bot.handoff``); otherwise
+``submit`` runs the flow itself, in a browser of its own.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import StepProgress, print_invalid, print_items
 from bot.errors import ConfigError, ExitCode, LoginRejected
+from bot.handoff import PICKUP_WAIT_S, follow, live_resident
 from bot.holder import this_process
 from bot.intake import Accepted, Rejected, read_requests
 from bot.login_gate import LoginGate, credentials
-from bot.queue import FINAL_STATES, Item, Queue, State, open_queue
+from bot.queue import FINAL_STATES, Item, Priority, Queue, State, open_queue
 from bot.queued import payload
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
@@ -42,13 +48,19 @@ def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
     request, source = good[0].request, good[0].source
     queue = open_queue(settings.queue_url)
     try:
-        queued = queue.enqueue(request.key, payload(request), source)
+        queued = queue.enqueue(request.key, payload(request), source, priority=Priority.URGENT)
         if queued.item.state in FINAL_STATES:
             console.print(
                 f"{request.key} is already {queued.item.state} in the queue; not submitted again."
             )
             print_items(console, [queued.item], show_artifacts=True)
             return ExitCode.FAILED if queued.item.state == State.FAILED else ExitCode.OK
+        resident = live_resident(queue) if queued.item.lease_owner is None else None
+        if resident is not None:
+            urgent = queue.prioritize(queued.item.id, Priority.URGENT)
+            handed = _hand_over(queue, urgent, resident.name, settings, console)
+            if handed is not None:
+                return handed
         worker = worker_name()
         holder = this_process().text()
         item = queue.claim(worker, settings.lease_seconds, item_id=queued.item.id, holder=holder)
@@ -58,6 +70,34 @@ def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
         return _submit_claimed(queue, item, worker, settings, console)
     finally:
         queue.close()
+
+
+def _hand_over(
+    queue: Queue, item: Item, resident: str, settings: Settings, console: Console
+) -> ExitCode | None:
+    """Follow the item in the resident worker's hands; None when it did not take it in time
+    (the caller runs it itself)."""
+    console.print(f"Handed to the resident worker {escape(resident)}.", soft_wrap=True)
+    deadline = settings.item_deadline_s + PICKUP_WAIT_S
+    with StepProgress(console, item.key) as progress:
+        followed = follow(queue, item, progress, deadline)
+    if not followed.picked_up:
+        console.print("The resident worker did not take it in time; submitting it here.")
+        return None
+    done = followed.item
+    print_items(console, [done], show_artifacts=True)
+    if followed.timed_out:
+        console.print(
+            "[yellow]The resident worker is still on it;[/] `pa-bot status` shows how it ends."
+        )
+        return ExitCode.PORTAL_UNAVAILABLE
+    if done.state not in FINAL_STATES:
+        console.print(
+            "[red]The resident worker gave it back[/] "
+            f"({escape(done.error or 'no reason given')}); it stays queued and is tried again."
+        )
+        return ExitCode.PORTAL_UNAVAILABLE
+    return ExitCode.FAILED if done.state == State.FAILED else ExitCode.OK
 
 
 def _submit_claimed(

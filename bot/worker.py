@@ -13,6 +13,7 @@ few milliseconds (docs/BENCHMARKS.md), against portal steps of hundreds of milli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import traceback
@@ -42,6 +43,7 @@ from bot.queue import (
     Item,
     LeaseLost,
     Queue,
+    QueueError,
     QueueUnavailable,
     State,
 )
@@ -51,6 +53,8 @@ from bot.session import PortalSession
 from bot.steps import Step
 
 logger = log.get_logger(__name__)
+
+STOPPED = "stopped: the worker was asked to stop and the item could not finish in time"
 
 
 class QueueJournal:
@@ -75,8 +79,9 @@ class QueueJournal:
 
     def step(self, name: Step) -> None:
         # Beside the heartbeat thread: a step also proves the lease is still this worker's, so
-        # a worker whose item was taken over stops at its next step.
-        self.queue.heartbeat(self.item.id, self.worker, self.settings.lease_seconds)
+        # a worker whose item was taken over stops at its next step. The step is written to the
+        # item for whoever follows it from the queue (``bot.handoff``).
+        self.queue.heartbeat(self.item.id, self.worker, self.settings.lease_seconds, step=name)
         if self.on_step is not None:
             self.on_step(name)
 
@@ -138,6 +143,13 @@ async def process_item(
             logger.info("item_started", state=str(item.state), attempts=item.attempts)
             try:
                 return await _run_and_record(queue, session, item, worker, queued, journal)
+            except asyncio.CancelledError:
+                # The stop's grace ran out (``Engine``): give the item back as it stands, a
+                # ``submitting`` one to be reconciled, and let the cancellation go on.
+                with contextlib.suppress(QueueError):
+                    queue.release(item.id, worker, error=STOPPED)
+                logger.warning("item_released_at_stop")
+                raise
             except (LeaseLost, IllegalTransition) as exc:
                 # Another worker took the item over after this one's lease ran out: it owns the
                 # item now, so nothing more is written here.
@@ -276,6 +288,13 @@ CLAIM_POLL_S = 1.0
 """How often a worker with nothing to claim looks again while items held by live workers
 elsewhere, or set aside for the reconciliation grace, may still come back to the queue."""
 
+WaitForNew = Callable[[float, asyncio.Event], Awaitable[None]]
+"""A resident worker's wait for new items: at most the seconds given, less on a stop."""
+
+RESIDENT_RECHECK_S = 30.0
+"""The longest a resident worker with nothing to claim waits without looking again, should its
+doorbell miss a new item (a lost ``NOTIFY``, a dead holder's item on this machine)."""
+
 
 async def claim_next(
     queue: Queue,
@@ -283,7 +302,7 @@ async def claim_next(
     lease_seconds: float,
     stop: asyncio.Event,
     *,
-    wait_for_new: Callable[[float], Awaitable[None]] | None = None,
+    wait_for_new: WaitForNew | None = None,
 ) -> Item | None:
     """The next item for ``worker``; None once nothing is left that could come back (or a stop
     was asked).
@@ -308,13 +327,13 @@ async def claim_next(
             for moment in (item.lease_expires_at, item.available_at)
             if moment is not None and moment > now
         ]
-        if not later and wait_for_new is None:
-            return None
-        pause = min(CLAIM_POLL_S, (min(later) - now).total_seconds()) if later else CLAIM_POLL_S
+        until_later = (min(later) - now).total_seconds() if later else None
         if wait_for_new is not None:
-            await wait_for_new(pause)
+            await wait_for_new(min(until_later or RESIDENT_RECHECK_S, RESIDENT_RECHECK_S), stop)
+        elif until_later is None:
+            return None
         else:
-            await until_stopped(stop, pause)
+            await until_stopped(stop, min(CLAIM_POLL_S, until_later))
     return None
 
 

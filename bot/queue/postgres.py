@@ -21,7 +21,7 @@ the items it held come back to the queue when their leases expire.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -158,6 +158,26 @@ class PostgresQueue(SqlQueue):
         assert row is not None
         moment: datetime = row["now"]
         return moment
+
+
+async def listen(url: str, ring: Callable[[], None]) -> None:
+    """Call ``ring`` on every ``NOTIFY`` of :data:`CHANNEL` (and once as listening begins, for
+    what came while nobody listened); until cancelled, or ``QueueUnavailable`` when the
+    connection cannot be made or is lost."""
+    params, where = _parse(url)
+    secret = str(params.get("password") or "")
+    try:
+        async with await psycopg.AsyncConnection.connect(
+            make_conninfo("", **{**DEFAULTS, **params}), autocommit=True
+        ) as db:
+            await db.execute(f"LISTEN {CHANNEL}")
+            ring()
+            async for _notice in db.notifies():
+                ring()
+    except psycopg.Error as exc:
+        text = str(exc).strip() or type(exc).__name__
+        text = text.replace(secret, "***") if secret else text
+        raise QueueUnavailable(f"listening on the queue database {where}: {text}") from None
 
 
 def _parse(url: str) -> tuple[dict[str, Any], str]:
