@@ -54,6 +54,9 @@ async def test_a_crashed_tab_costs_only_its_own_attempt_in_a_fresh_context(
 ) -> None:
     enqueue(settings, 4, "CRASH")
     portal.configure(submit_delay_ms=1500)
+    # The crash cuts the Submit off; what the portal made of it is found by reconciliation,
+    # whose "not found" counts only after the grace: short here, not the 120 s default.
+    settings = settings.model_copy(update={"reconcile_grace_s": 5.0})
     engine = Engine(settings, workers=2, browser=browser)
     running = asyncio.create_task(engine.run())
 
