@@ -3,6 +3,8 @@ when none answers there."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -51,6 +53,9 @@ def remote_chromium(playwright: Playwright) -> Iterator[str]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Debian's chromium-headless-shell is a shell script that starts the browser as its
+            # child: the whole group is killed at the end, not the script alone.
+            start_new_session=True,
         )
         endpoint = f"http://127.0.0.1:{port}"
         try:
@@ -63,7 +68,7 @@ def remote_chromium(playwright: Playwright) -> Iterator[str]:
                     time.sleep(0.2)
             yield endpoint
         finally:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
