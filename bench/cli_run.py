@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -11,8 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from bench.memory import Memory, Sampler
-from bench.workload import Stage, enqueue
+from bench.memory import Memory, Sampler, cpu_seconds
+from bench.queue_probe import figures as queue_figures
+from bench.workload import Stage, bot_env, enqueue
 from bot.models import AuthRequest
 from bot.queue import Action, open_queue
 
@@ -38,6 +38,10 @@ class CliRun:
     memory: Memory
     watched: Path | None
     """What ``bench.probe`` saw, when the run was watched."""
+    queue_calls: dict[str, float] | None = None
+    """How long queue transactions held the event loop (``bench.queue_probe``), when timed."""
+    portal_cpu_s: float = 0.0
+    """The CPU seconds the mock portal used meanwhile (it shares the machine's cores)."""
 
     @property
     def item_walls_s(self) -> list[float]:
@@ -56,25 +60,28 @@ class CliRun:
 
 
 def run_cli(
-    stage: Stage, requests: list[AuthRequest], workers: int, *, watch: bool = False
+    stage: Stage,
+    requests: list[AuthRequest],
+    workers: int,
+    *,
+    watch: bool = False,
+    time_queue: bool = False,
 ) -> CliRun:
-    """Queue ``requests`` and drain them with ``workers``; ``watch`` runs it under bench.probe."""
+    """Queue ``requests`` and drain them with ``workers``; ``watch`` runs it under bench.probe,
+    ``time_queue`` under bench.queue_probe."""
     enqueue(stage.queue_url, requests)
-    env = {
-        **os.environ,
-        "PA_BOT_PORTAL_URL": stage.portal_url,
-        "PA_BOT_QUEUE_URL": stage.queue_url,
-        "PA_BOT_ARTIFACTS_DIR": str(stage.artifacts.resolve()),
-        "PA_BOT_HEADLESS": "true",
-        "PA_BOT_WORKERS": str(workers),
-        # bench is not an installed package: the probe is found from the repository.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    env = bot_env(stage, ROOT) | {"PA_BOT_WORKERS": str(workers)}
     watched = stage.folder / "watched.json" if watch else None
-    program = ["bench.probe", str(watched)] if watched else ["bot"]
+    queue_timed = stage.folder / "queue.json" if time_queue else None
+    program = ["bot"]
+    if watched:
+        program = ["bench.probe", str(watched)]
+    elif queue_timed:
+        program = ["bench.queue_probe", str(queue_timed)]
     command = [sys.executable, "-m", *program, "run", "--workers", str(workers)]
     with (stage.folder / "bot.log").open("wb") as log:
         started = time.time()
+        portal_before = cpu_seconds(stage.portal_pid)
         # cwd: the stage folder, so that a developer's .env does not change the run.
         process = subprocess.Popen(
             command, env=env, cwd=stage.folder, stdout=log, stderr=subprocess.STDOUT
@@ -82,8 +89,10 @@ def run_cli(
         with Sampler(process.pid) as sampler:
             code = process.wait()
         ended = time.time()
+        portal_cpu_s = round(cpu_seconds(stage.portal_pid) - portal_before, 2)
     run = _from_queue(stage, started, ended, workers, len(requests), code, sampler.peak)
-    return replace(run, watched=watched)
+    queue_calls = queue_figures(queue_timed) if queue_timed else None
+    return replace(run, watched=watched, portal_cpu_s=portal_cpu_s, queue_calls=queue_calls)
 
 
 def _from_queue(

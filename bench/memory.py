@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -28,6 +28,8 @@ class Memory:
     uss_mb: float
     processes: int
     cpu_s: float = 0.0
+    cpu_s_by_kind: dict[str, float] = field(default_factory=dict)
+    """The CPU seconds by kind of process (``kind_of``): where the tree's CPU goes."""
 
 
 def descendants(root: int) -> list[int]:
@@ -46,6 +48,29 @@ def descendants(root: int) -> list[int]:
         found.append(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def kind_of(pid: int) -> str:
+    """``python`` (the bot), ``driver`` (Playwright's Node.js), Chromium's ``browser``,
+    ``renderer``, ``gpu`` and ``utility`` processes (network, storage), or ``other``."""
+    try:
+        # Split on spaces too: a process that renamed itself (Chromium's zygote children do)
+        # shows its whole command line as one string.
+        argv = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").split()
+    except OSError:
+        return "other"
+    if not argv:
+        return "other"
+    program = Path(argv[0].decode(errors="replace")).name
+    if "python" in program:
+        return "python"
+    if program == "node" or any(b"playwright" in arg and b"cli.js" in arg for arg in argv):
+        return "driver"
+    if "chrom" in program or "headless" in program:
+        kinds = [arg.split(b"=", 1)[1].decode() for arg in argv if arg.startswith(b"--type=")]
+        kind = kinds[0] if kinds else "browser"
+        return {"gpu-process": "gpu"}.get(kind, kind)
+    return "other"
 
 
 def playwright_driver() -> int:
@@ -79,6 +104,7 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
         self.peak = Memory(0.0, 0.0, 0.0, 0)
         self._cpu_ticks: dict[int, int] = {}
+        self._kinds: dict[int, str] = {}
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -87,19 +113,29 @@ class Sampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        cpu_s = sum(self._cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
-        self.peak = replace(self.peak, cpu_s=cpu_s)
+        tick = os.sysconf("SC_CLK_TCK")
+        by_kind: dict[str, float] = {}
+        for pid, ticks in self._cpu_ticks.items():
+            kind = self._kinds.get(pid, "other")
+            by_kind[kind] = by_kind.get(kind, 0.0) + ticks / tick
+        cpu_s = sum(self._cpu_ticks.values()) / tick
+        rounded = {kind: round(seconds, 2) for kind, seconds in sorted(by_kind.items())}
+        self.peak = replace(self.peak, cpu_s=cpu_s, cpu_s_by_kind=rounded)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
             pids = descendants(self.root)
             for pid in pids:
                 self._cpu_ticks[pid] = max(self._cpu_ticks.get(pid, 0), _ticks(pid))
+                # Read again at every sample: a renderer forked from Chromium's zygote shows the
+                # zygote's command line until it renames itself.
+                self._kinds[pid] = kind_of(pid)
             rss = sum(_kb(PROC / str(p) / "status", "VmRSS:") for p in pids) / 1024
             rollups = [_rollup(PROC / str(p) / "smaps_rollup") for p in pids]
             pss = sum(r.get("Pss", 0) for r in rollups) / 1024
             uss = sum(r.get("Private_Clean", 0) + r.get("Private_Dirty", 0) for r in rollups) / 1024
-            self.peak = Memory(
+            self.peak = replace(
+                self.peak,
                 rss_mb=max(self.peak.rss_mb, rss),
                 pss_mb=max(self.peak.pss_mb, pss),
                 uss_mb=max(self.peak.uss_mb, uss),
@@ -117,6 +153,11 @@ def _rollup(path: Path) -> dict[str, int]:
     except (OSError, ValueError):
         pass
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU seconds one process has used so far."""
+    return _ticks(pid) / os.sysconf("SC_CLK_TCK")
 
 
 def _ticks(pid: int) -> int:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
+from bot.config import MOCK_ACCOUNT
 from bot.intake import Accepted, read_requests
 from bot.models import AuthRequest
 from bot.queue import open_queue
@@ -58,6 +60,26 @@ def enqueue(queue_url: str, requests: list[AuthRequest]) -> None:
         queue.close()
 
 
+def bot_env(stage: Stage, root: Path) -> dict[str, str]:
+    """The environment a bench ``pa-bot`` runs in: the stage's portal (its demo account), queue
+    and artifacts; ``root`` on the path, since bench is not an installed package."""
+    return {
+        **os.environ,
+        "PA_BOT_PORTAL_URL": stage.portal_url,
+        "PA_BOT_QUEUE_URL": stage.queue_url,
+        "PA_BOT_ARTIFACTS_DIR": str(stage.artifacts.resolve()),
+        "PA_BOT_USERNAME": str(MOCK_ACCOUNT["username"]),
+        "PA_BOT_PASSWORD": _secret(MOCK_ACCOUNT["password"]),
+        "PA_BOT_HEADLESS": "true",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def _secret(value: object) -> str:
+    assert isinstance(value, SecretStr)
+    return value.get_secret_value()
+
+
 @dataclass(frozen=True)
 class Stage:
     """A fresh portal and the places a run keeps its state."""
@@ -66,6 +88,7 @@ class Stage:
     queue_url: str
     artifacts: Path
     folder: Path
+    portal_pid: int
 
 
 @contextmanager
@@ -95,6 +118,7 @@ def stage(folder: Path, latency_ms: int) -> Iterator[Stage]:
                 queue_url=f"sqlite:///{(folder / 'queue.db').resolve()}",
                 artifacts=folder / "artifacts",
                 folder=folder,
+                portal_pid=portal.pid,
             )
         finally:
             portal.terminate()
