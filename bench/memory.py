@@ -129,7 +129,9 @@ class Sampler:
                 self._cpu_ticks[pid] = max(self._cpu_ticks.get(pid, 0), _ticks(pid))
                 # Read again at every sample: a renderer forked from Chromium's zygote shows the
                 # zygote's command line until it renames itself.
-                self._kinds[pid] = kind_of(pid)
+                kind = kind_of(pid)
+                if kind != "other" or pid not in self._kinds:  # a process ending reads as other
+                    self._kinds[pid] = kind
             rss = sum(_kb(PROC / str(p) / "status", "VmRSS:") for p in pids) / 1024
             rollups = [_rollup(PROC / str(p) / "smaps_rollup") for p in pids]
             pss = sum(r.get("Pss", 0) for r in rollups) / 1024
