@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.queue import Item, State
+from bot.queued import outcome_of
 
 DECISION_WINDOWS: Final = {
     "expedited": timedelta(hours=72),
@@ -62,7 +63,8 @@ def next_business_day(moment: datetime) -> datetime:
 
 def documents_owed(item: Item) -> bool:
     """Pended for review and no clinical document uploaded yet."""
-    uploaded = (item.outcome or {}).get("uploaded") or []
+    outcome = outcome_of(item)
+    uploaded = outcome.uploaded if outcome else []
     return item.state == State.SUBMITTED and item.portal_status == "pended" and not uploaded
 
 

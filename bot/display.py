@@ -18,6 +18,7 @@ from rich.table import Table
 from bot import terminal
 from bot.deadlines import decision_due, decision_overdue
 from bot.queue import Item, State
+from bot.queued import outcome_of
 from bot.steps import LABELS
 
 STATE_STYLES = {
@@ -110,7 +111,8 @@ def print_items(console: Console, items: list[Item], *, show_artifacts: bool = F
     print_wide(console, table)
     if show_artifacts:
         for item in items:
-            for path in (item.outcome or {}).get("artifacts", []):
+            outcome = outcome_of(item)
+            for path in outcome.artifacts if outcome else []:
                 console.print(f"proof: {escape(str(path))}")
 
 

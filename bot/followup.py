@@ -30,7 +30,7 @@ from bot.errors import (
 )
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, login_refusal
-from bot.models import AuthRequest, PortalStatus
+from bot.models import AuthRequest, Outcome, OutcomeLine, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
 from bot.session import PortalSession
@@ -143,21 +143,26 @@ async def _check(
 
 def _outcome(item: Item, results: Results, uploaded: list[str]) -> dict[str, Any]:
     """The stored outcome with the portal's current status, lines and uploads."""
-    outcome = dict(item.outcome or {})
-    outcome["portal_status"] = PortalStatus.from_portal(results.status).value
-    outcome["lines"] = [
-        {
-            "procedure": line.procedure,
-            "from_date": line.from_date,
-            "to_date": line.to_date,
-            "requested_units": line.requested_units,
-            "authorized_units": line.authorized_units,
-            "status": line.status,
-        }
+    before = queued.outcome_of(item) or Outcome(state="submitted", reference_id=item.reference_id)
+    lines = [
+        OutcomeLine(
+            procedure=line.procedure,
+            from_date=line.from_date,
+            to_date=line.to_date,
+            requested_units=line.requested_units,
+            authorized_units=line.authorized_units,
+            status=line.status,
+        )
         for line in results.lines
     ]
-    outcome["uploaded"] = [*results.uploaded, *(n for n in uploaded if n not in results.uploaded)]
-    return outcome
+    now = before.model_copy(
+        update={
+            "portal_status": PortalStatus.from_portal(results.status),
+            "lines": lines,
+            "uploaded": [*results.uploaded, *(n for n in uploaded if n not in results.uploaded)],
+        }
+    )
+    return queued.stored(now)
 
 
 def flags(item: Item, now: datetime) -> list[str]:

@@ -1,4 +1,6 @@
-"""What the queue stores of a request (its payload), and the check made of it when claimed.
+"""What the queue stores of a request (its payload) and of its result (its outcome), typed both
+ways, and the check made of a request when claimed. Nothing else reads or writes either as a
+dict: every module goes through ``read``/``payload`` and ``outcome_of``/``stored``.
 
 The payload is the request as JSON, with absolute attachment paths, plus ``_attachments``: each
 file's size and SHA-256 as ``enqueue`` read them. A file deleted or changed between the evening's
@@ -16,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import AttachmentChanged
-from bot.models import QUEUED, AuthRequest
-from bot.queue import Priority
+from bot.models import QUEUED, AuthRequest, Outcome
+from bot.queue import Item, Priority
 
 _FILES = "_attachments"
 _CHUNK = 1 << 20
@@ -81,3 +83,13 @@ def read(text: str) -> Queued:
     data = json.loads(text)
     files = {name: Fingerprint(**value) for name, value in (data.pop(_FILES, None) or {}).items()}
     return Queued(AuthRequest.model_validate(data, context=QUEUED), files)
+
+
+def outcome_of(item: Item) -> Outcome | None:
+    """The item's last result as the flow returned it (None before any)."""
+    return None if item.outcome is None else Outcome.model_validate(item.outcome)
+
+
+def stored(outcome: Outcome) -> dict[str, Any]:
+    """An outcome as the queue stores it."""
+    return outcome.model_dump(mode="json")

@@ -28,6 +28,7 @@ from bot.deadlines import (
 from bot.display import STATE_STYLES, print_wide
 from bot.holder import Holder
 from bot.queue import Item, State
+from bot.queued import outcome_of
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _held_elsewhere(item: Item, now: datetime) -> str | None:
 
 def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     """Whether a person must look at the item, and the reason in plain words."""
-    outcome = item.outcome or {}
+    outcome = outcome_of(item)
     due = decision_due(item)
     if due is not None and (now or datetime.now(UTC)) > due:
         kind = urgency(item)
@@ -116,7 +117,7 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
     if item.state == State.NOT_REQUIRED:
         return False, "No authorization required; nothing was submitted."
     status = item.portal_status
-    if status == "pended" and not outcome.get("uploaded"):
+    if status == "pended" and not (outcome and outcome.uploaded):
         return True, "Pended: send clinical documents within one business day."
     if status == "pended":
         return False, "Pended for clinical review; documents uploaded."
@@ -154,8 +155,10 @@ def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
     for item in items:
         needs, why = attention(item, moment)
         due = decision_due(item)
-        proofs = [p for p in (item.outcome or {}).get("artifacts", []) if "proof." in p]
-        if (item.outcome or {}).get("reconciled"):
+        outcome = outcome_of(item)
+        reconciled = outcome is not None and outcome.reconciled
+        proofs = [p for p in (outcome.artifacts if outcome else []) if "proof." in p]
+        if reconciled:
             why += " Reconciled: found on the Status tab after an unclear Submit, not sent again."
         rows.append(
             ReportRow(
@@ -167,7 +170,7 @@ def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
                 attempts=item.attempts,
                 needs_person=needs,
                 why=why,
-                reconciled=bool((item.outcome or {}).get("reconciled")),
+                reconciled=reconciled,
                 overdue=decision_overdue(item, moment),
                 action=action(item),
                 due=due.isoformat(timespec="minutes") if due else None,

@@ -47,7 +47,7 @@ from bot.queue import (
     QueueUnavailable,
     State,
 )
-from bot.queued import Queued
+from bot.queued import Queued, stored
 from bot.queued import read as read_payload
 from bot.session import PortalSession
 from bot.steps import Step
@@ -199,7 +199,7 @@ async def _run_and_record(
         state,
         portal_status=outcome.portal_status.value if outcome.portal_status else None,
         reference_id=outcome.reference_id,
-        outcome=outcome.model_dump(mode="json"),
+        outcome=stored(outcome),
     )
     logger.info(
         "item_done",

@@ -24,7 +24,7 @@ from bot.config import MOCK_ACCOUNT, Settings
 from bot.errors import ExitCode
 from bot.holder import this_process
 from bot.queue import FINAL_STATES, Action, Item, Queue, open_queue
-from bot.queued import payload
+from bot.queued import outcome_of, payload
 from bot.replay.portal import AdminError, MockAdmin, mock_portal
 from bot.replay.scenario import Loaded, Malformed, collect, load
 from bot.session import PortalSession
@@ -218,7 +218,7 @@ async def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[It
 
 
 def _observe(queue: Queue, item: Item, code: ExitCode, admin: MockAdmin) -> Observed:
-    outcome: dict[str, Any] = item.outcome or {}
+    outcome = outcome_of(item)
     recorded = admin.authorizations()
     mine = [a for a in recorded if item.reference_id and a["reference_id"] == item.reference_id]
     clicks = [e for e in queue.history(item.id) if e.action == Action.MARK_SUBMITTING]
@@ -228,7 +228,7 @@ def _observe(queue: Queue, item: Item, code: ExitCode, admin: MockAdmin) -> Obse
         reference_id=bool(item.reference_id),
         attachments=sorted(mine[0]["attachments"]) if mine else [],
         attempts=item.attempts,
-        reconciled=bool(outcome.get("reconciled")),
+        reconciled=outcome is not None and outcome.reconciled,
         exit_code=int(code),
         portal_records=len(recorded),
         submit_clicks=len(clicks),
