@@ -100,7 +100,7 @@ async def test_owed_attachments_are_uploaded_and_overdue_decisions_flagged(
             State.SUBMITTED,
             portal_status="pended",
             reference_id=recorded["reference_id"],
-            outcome={"uploaded": []},
+            outcome={"state": "submitted", "uploaded": []},
         )
     finally:
         queue.close()

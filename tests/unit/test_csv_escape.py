@@ -31,7 +31,7 @@ def item(*, state: State = State.FAILED, error: str | None = None, **changes: ob
         error=error,
         portal_status=None,
         reference_id=None,
-        outcome={"uploaded": []},
+        outcome={"state": "submitted", "uploaded": []},
         lease_owner=None,
         lease_expires_at=None,
         created_at=SUBMITTED - timedelta(hours=1),

@@ -41,7 +41,7 @@ def item(
         error=None,
         portal_status=portal_status,
         reference_id="123456789" if state == State.SUBMITTED else None,
-        outcome={"uploaded": uploaded or []},
+        outcome={"state": "submitted", "uploaded": uploaded or []},
         lease_owner=None,
         lease_expires_at=None,
         created_at=SUBMITTED - timedelta(hours=1),

@@ -41,7 +41,7 @@ def item(n: int, **changes: object) -> Item:
 
 NIGHT = [
     item(1),
-    item(2, portal_status="pended", outcome={"uploaded": []}),
+    item(2, portal_status="pended", outcome={"state": "submitted", "uploaded": []}),
     item(3, portal_status="denied"),
     item(4, state=State.REJECTED, portal_status=None, reference_id=None, error="x: no member"),
     item(5, portal_status="no_decision_yet", submitting_at=NOW - timedelta(days=2)),
@@ -49,7 +49,7 @@ NIGHT = [
     item(7, portal_status="partially_approved"),
     item(8, state=State.INVALID, portal_status=None, reference_id=None, error="dob: future"),
     item(9, state=State.NOT_REQUIRED, portal_status="not_required", reference_id=None),
-    item(10, portal_status="pended", outcome={"uploaded": ["notes.pdf"]}),
+    item(10, portal_status="pended", outcome={"state": "submitted", "uploaded": ["notes.pdf"]}),
 ]
 
 
@@ -86,7 +86,7 @@ def test_the_console_report_gives_the_counts_first_then_each_group() -> None:
 
 def test_the_html_report_links_each_proof_and_the_json_keeps_its_form(tmp_path: Path) -> None:
     proof = tmp_path / "REQ-1" / "2026-12-03T01-00-00" / "proof.pdf"
-    night = [item(1, outcome={"artifacts": [str(proof)]}), *NIGHT[1:]]
+    night = [item(1, outcome={"state": "submitted", "artifacts": [str(proof)]}), *NIGHT[1:]]
 
     json_path, html_path = write_report(tmp_path, rows_for(night, NOW), NOW)
 
