@@ -109,20 +109,28 @@ async def process(
     )
     try:
         await session.begin_request()
-        async for try_ in retry_policy.item_attempts(settings):
-            with try_:
-                attempt.attempts += 1
-                if attempt.attempts > 1:
-                    await session.begin_attempt()
-                if attempt.attempts > 1 or settings.trace == "always":
-                    await session.start_trace()
-                outcome = await _guarded(session, attempt, journal)
+        with retry_policy.spending(session.resend.budget):
+            outcome = await _attempts(session, attempt, journal)
     except BaseException:
         await _keep_failure_evidence(session, attempt)
         raise
     await session.stop_trace(None)
     outcome.step_seconds = attempt.step_seconds
     return outcome
+
+
+async def _attempts(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
+    """The request's attempts, as the retry policy allows them."""
+    settings = session.settings
+    async for try_ in retry_policy.item_attempts(settings):
+        with try_:
+            attempt.attempts += 1
+            if attempt.attempts > 1:
+                await session.begin_attempt()
+            if attempt.attempts > 1 or settings.trace == "always":
+                await session.start_trace()
+            return await _guarded(session, attempt, journal)
+    raise AssertionError("the retry policy ended without an outcome or an error")
 
 
 async def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:

@@ -27,6 +27,8 @@ class Resend:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.budget = retry_policy.RetryBudget()
+        """The budget of the request in progress (``PortalSession.begin_request`` renews it)."""
         self.armed = False
         self._allowed = True
 
@@ -63,7 +65,7 @@ class Resend:
 
         try:
             response, made = await retry_policy.resend(
-                send, lambda answer: answer.status == 503, self.settings
+                send, lambda answer: answer.status == 503, self.settings, self.budget
             )
         except PlaywrightError:
             # The portal could not be reached at all: the page sees a failed connection.

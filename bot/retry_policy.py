@@ -8,15 +8,18 @@ Three layers meet transient trouble, from the inside out:
 * a lookup the page says to "try again" is made again (``bot.pages.base.LOOKUP_TRIES``);
 * one request's whole attempt is made again (``item_attempts``: ``PA_BOT_MAX_ATTEMPTS``).
 
-The inner layers are small and fixed so that the outer one decides the item's budget: a GET that
-keeps answering 503 costs at most ``max_attempts * (1 + RESENDS)`` requests, not a product of
-every layer's setting. The waits are jittered exponential backoffs (``PA_BOT_RETRY_WAIT_SECONDS``
-scales them): schedules, kept here, never a wait for a page.
+The inner layers (reloads and resends) share one ``RetryBudget`` per request, all its attempts
+together: a GET that keeps answering 503 costs at most ``max_attempts + RETRY_BUDGET`` requests,
+not the product of every layer's setting (21 before the budget). The waits are jittered
+exponential backoffs (``PA_BOT_RETRY_WAIT_SECONDS`` scales them): schedules, kept here, never a
+wait for a page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 from tenacity import (
@@ -28,6 +31,7 @@ from tenacity import (
     stop_after_attempt,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from bot.config import Settings
 from bot.errors import BrowserGone, SystemFault, TransientError, UnexpectedPage
@@ -46,6 +50,48 @@ gives the item back and launches a new one."""
 
 def _retried(error: BaseException) -> bool:
     return isinstance(error, RETRIED) and not isinstance(error, BrowserGone)
+
+
+RETRY_BUDGET = 6
+"""How many portal requests the reloads and resends may make again for one request, all its
+attempts together; past it, a 503 reaches the page at once and fails the attempt."""
+
+
+class RetryBudget:
+    """What is left of one request's ``RETRY_BUDGET``."""
+
+    def __init__(self, size: int = RETRY_BUDGET) -> None:
+        self.left = size
+
+    def take(self) -> bool:
+        """One more request again, if any is left."""
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+_spending: ContextVar[RetryBudget | None] = ContextVar("retry_budget", default=None)
+
+
+@contextlib.contextmanager
+def spending(budget: RetryBudget) -> Iterator[None]:
+    """Within the block (one request in one worker task), reloads spend ``budget``."""
+    token = _spending.set(budget)
+    try:
+        yield
+    finally:
+        _spending.reset(token)
+
+
+class _BudgetSpent(stop_base):
+    """A tenacity stop: the budget has nothing left for another try (taking one if it has)."""
+
+    def __init__(self, budget: RetryBudget) -> None:
+        self.budget = budget
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return not self.budget.take()
 
 
 RELOADS = 2
@@ -83,11 +129,14 @@ def follow_up_attempts(settings: Settings) -> AsyncRetrying:
 
 
 async def reload_page(load: Callable[[], Awaitable[bool]]) -> None:
-    """``load`` (True once the portal answered) up to ``RELOADS`` times; what is still a 503
-    stays on the page for the page object to read."""
+    """``load`` (True once the portal answered) up to ``RELOADS`` times, as far as the request's
+    budget allows; what is still a 503 stays on the page for the page object to read."""
+    budget = _spending.get() or RetryBudget()
+    if not budget.take():
+        return
     retrying = AsyncRetrying(
         retry=retry_if_result(lambda answered: not answered),
-        stop=stop_after_attempt(RELOADS),
+        stop=stop_after_attempt(RELOADS) | _BudgetSpent(budget),
         wait=wait_random_exponential(multiplier=0.2, max=2),
         retry_error_callback=lambda _state: False,
     )
@@ -95,14 +144,19 @@ async def reload_page(load: Callable[[], Awaitable[bool]]) -> None:
 
 
 async def resend(
-    send: Callable[[], Awaitable[T]], is_unavailable: Callable[[T], bool], settings: Settings
+    send: Callable[[], Awaitable[T]],
+    is_unavailable: Callable[[T], bool],
+    settings: Settings,
+    budget: RetryBudget,
 ) -> tuple[T, int]:
-    """``send`` until its answer is not a 503 (``RESENDS`` more times at most); the last answer
-    and how many requests were made."""
+    """``send`` until its answer is not a 503 (``RESENDS`` more times at most, as far as
+    ``budget`` allows); the last answer and how many requests were made.
+
+    The budget is given, not found: the route calls this outside the worker's task."""
     wait = settings.retry_wait_seconds
     retrying = AsyncRetrying(
         retry=retry_if_result(is_unavailable),
-        stop=stop_after_attempt(1 + RESENDS),
+        stop=stop_after_attempt(1 + RESENDS) | _BudgetSpent(budget),
         wait=wait_random_exponential(multiplier=wait / 4, max=wait * 4),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
     )

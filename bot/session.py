@@ -11,6 +11,7 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from bot import retry_policy
 from bot.browser import new_context, private_dir
 from bot.config import Settings
 from bot.errors import BrowserGone, LoginPageUnknown, SessionExpired
@@ -214,7 +215,8 @@ class PortalSession:
 
     async def begin_request(self) -> None:
         """Before each request: the attempt's checks, then a fresh context or tab when this
-        one has served its share."""
+        one has served its share. The request gets a retry budget of its own."""
+        self.resend.budget = retry_policy.RetryBudget()
         await self.begin_attempt()
         if self._context_served >= self.requests_per_context:
             await self.replace_context("served_its_share")
