@@ -35,7 +35,7 @@ WORKERS = (1, 2, 4)
 """Worker counts at 0 ms."""
 WORKERS_300 = (1, 2, 4, 8)
 """Worker counts at 300 ms, where the portal's latency is what more workers hide."""
-ROUNDS_300 = 3
+ROUNDS_300 = 5
 """Requests per worker at 300 ms for 2 workers and more: every worker takes several."""
 
 
@@ -46,7 +46,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--scaled", type=int, default=16, help="N for 2 and 4 workers at 0 ms (time budget)"
     )
     parser.add_argument(
-        "--requests-300", type=int, default=6, help="N at 300 ms latency (at least 3 per worker)"
+        "--requests-300", type=int, default=6, help="N at 300 ms latency (at least 5 per worker)"
     )
     parser.add_argument("--pickups", type=int, default=5, help="timed pickups of a resident worker")
     parser.add_argument("--out", type=Path, default=Path("var/bench/bench.json"))

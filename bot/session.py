@@ -32,8 +32,10 @@ log = get_logger(__name__)
 #: Requests one tab serves before a fresh one takes over. Chromium's renderer keeps about 6 MB
 #: of every request's pages for as long as the tab lives (measured; a memory-pressure signal
 #: frees none of it), so one tab for a whole night would grow by gigabytes. A fresh tab costs
-#: about 0.1 s; the login lives in the context and carries over.
-REQUESTS_PER_PAGE = 10
+#: about 0.1 s; the login lives in the context and carries over. Three, not ten: with 8 workers
+#: at 300 ms, 40 requests, the tree's peak PSS per worker is 135 MB against 156 MB, for the same
+#: CPU per request (1.18 s; two per tab: 115 MB, 3 % more CPU; docs/BENCHMARKS.md).
+REQUESTS_PER_PAGE = 3
 
 #: Requests one browser context serves before a fresh one replaces it: memory a context keeps
 #: across its tabs (Playwright's known growth within a long-lived context) goes with it.
