@@ -52,6 +52,8 @@ class RuntimeConfig(BaseModel):
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
+    status_index_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+    """A new authorization shows in the Status search only this long after it was recorded."""
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
@@ -68,6 +70,7 @@ class ConfigPatch(BaseModel):
     error_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     fail_after_submit_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     submit_delay_ms: int | None = Field(default=None, ge=0, le=300_000)
+    status_index_delay_s: float | None = Field(default=None, ge=0.0, le=3600.0)
     maintenance: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
     seed: int | None = None
@@ -81,6 +84,7 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         error_rate=settings.error_rate,
         fail_after_submit_rate=settings.fail_after_submit_rate,
         submit_delay_ms=settings.submit_delay_ms,
+        status_index_delay_s=settings.status_index_delay_s,
         maintenance=settings.maintenance,
         session_timeout_s=settings.session_timeout_s,
         seed=settings.seed,

@@ -29,6 +29,7 @@ class PortalSettings(BaseSettings):
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
+    status_index_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None

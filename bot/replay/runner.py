@@ -205,7 +205,17 @@ async def _run(
 
 
 async def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
-    """Claim and process the item as ``pa-bot submit`` does; its exit code."""
+    """Claim and process the item as ``pa-bot submit`` does, and again, as a run would, each
+    time it was set aside to wait out the reconciliation grace; its exit code."""
+    item, code = await _one_claim(queue, session, item)
+    while item.state not in FINAL_STATES and item.available_at is not None:
+        # The grace's own schedule (``RECONCILE_POLL_S``), as ``claim_next`` keeps it in a run.
+        await asyncio.sleep(max(0.0, (item.available_at - queue.now()).total_seconds()))
+        item, code = await _one_claim(queue, session, item)
+    return item, code
+
+
+async def _one_claim(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
     worker = worker_name()
     holder = this_process().text()
     claimed = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)

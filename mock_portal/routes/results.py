@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -177,6 +177,13 @@ def _date(values: dict[str, str], key: str, label: str, errors: dict[str, str]) 
     return parsed
 
 
+def _indexed(portal: Portal, auth: Authorization) -> bool:
+    """Whether the Status search shows ``auth`` yet: as real portals' search indexes, it lags
+    the record by ``status_index_delay_s`` (the Results page shows it at once)."""
+    lag = timedelta(seconds=portal.faults.config.status_index_delay_s)
+    return auth.submitted_at + lag <= portal.now()
+
+
 @router.post("/prior-auth/status")
 async def status_search(request: Request) -> Response:
     guarded = await require_post(request)
@@ -214,6 +221,7 @@ async def status_search(request: Request) -> Response:
             ]
     if errors:
         return _status_page(portal, session, values, errors, None)
+    found = [auth for auth in found if _indexed(portal, auth)]
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(1, int(text(form, "page")) if text(form, "page").isdigit() else 1), pages)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

@@ -286,6 +286,7 @@ def test_config_merges_and_reset_restores(make_client: MakeClient) -> None:
         "error_rate": 0.25,
         "fail_after_submit_rate": 0.0,
         "submit_delay_ms": 0,
+        "status_index_delay_s": 0.0,
         "maintenance": False,
         "session_timeout_s": 300,
         "seed": None,

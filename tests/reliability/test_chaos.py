@@ -80,13 +80,21 @@ def working(process: subprocess.Popen[bytes], log_path: Path) -> bool:
     return False
 
 
-def run_until_drained(settings: Settings, tmp_path: Path, seed: int) -> Figures:
+def run_until_drained(
+    settings: Settings,
+    tmp_path: Path,
+    seed: int,
+    *,
+    requests: int = REQUESTS,
+    workers: int = 2,
+    grace_s: float = GRACE_SECONDS,
+) -> Figures:
     """Start the run, kill it at random moments KILLS times, then let runs finish the queue."""
     rng = random.Random(seed)
-    figures = Figures(requests=REQUESTS)
+    figures = Figures(requests=requests)
     env = pa_bot_env(settings) | {
         "PA_BOT_LEASE_SECONDS": str(LEASE_SECONDS),
-        "PA_BOT_RECONCILE_GRACE_S": str(GRACE_SECONDS),
+        "PA_BOT_RECONCILE_GRACE_S": str(grace_s),
     }
     while figures.runs < MAX_RUNS:
         items = items_of(settings)
@@ -96,7 +104,7 @@ def run_until_drained(settings: Settings, tmp_path: Path, seed: int) -> Figures:
         log_path = tmp_path / f"run-{figures.runs}.log"
         log = log_path.open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--workers", "2"],
+            [sys.executable, "-m", "bot", "run", "--workers", str(workers)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -133,7 +141,7 @@ def check_against_portal(settings: Settings, portal: PortalAdmin, figures: Figur
     figures.lost = sum(1 for i in items if i.state not in FINAL_STATES) + len(
         set(queue_refs) ^ portal_refs
     )
-    assert len(items) == REQUESTS
+    assert len(items) == figures.requests
     assert [i.key for i in items if i.state not in FINAL_STATES] == []
     assert figures.duplicates == 0, f"submitted twice: {[k for k, n in content.items() if n > 1]}"
     assert [ref for ref, n in queue_refs.items() if n > 1] == []
@@ -142,9 +150,9 @@ def check_against_portal(settings: Settings, portal: PortalAdmin, figures: Figur
     assert all(i.state != State.FAILED for i in items), [i.error for i in items]
 
 
-def enqueue(settings: Settings, tmp_path: Path, prefix: str) -> None:
+def enqueue(settings: Settings, tmp_path: Path, prefix: str, count: int = REQUESTS) -> None:
     path = tmp_path / "day.jsonl"
-    requests = varied_requests(REQUESTS, prefix=prefix)
+    requests = varied_requests(count, prefix=prefix)
     path.write_text("\n".join(r.model_dump_json(exclude_none=True) for r in requests) + "\n")
     assert pa_bot(settings, "enqueue", str(path)).returncode == 0
 
@@ -183,3 +191,20 @@ def test_sigkill_with_failures_after_submit_and_portal_errors(
     assert figures.runs == KILLS + 1, "a restarted run took over the dead run's items at once"
     assert figures.reconciled > 0, "some failures after Submit were reconciled"
     print(figures.line("sigkill+faults"))
+
+
+def test_a_lagging_status_search_with_lost_answers_and_kills_submits_each_once(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    """The reconciliation trap: a Submit whose answer was lost, then a Status search that does
+    not show it for 20 s. The grace (30 s, set above the portal's known lag as
+    docs/RELIABILITY.md tells a deployment to) keeps "not found" from meaning "not submitted"."""
+    enqueue(settings, tmp_path, "LAG", count=40)
+    portal.configure(status_index_delay_s=20, fail_after_submit_rate=0.3, seed=11)
+
+    figures = run_until_drained(settings, tmp_path, seed=11, requests=40, workers=4, grace_s=30)
+
+    check_against_portal(settings, portal, figures)
+    assert figures.kills == KILLS
+    assert figures.reconciled > 0, "lost answers were found on the Status tab, once indexed"
+    print(figures.line("index-lag+lost-answers"))
