@@ -104,11 +104,12 @@ async def follow_item(queue: Queue, session: PortalSession, item: Item) -> Follo
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
         try:
             await session.begin_request()
-            async for attempt in retry_policy.follow_up_attempts(session.settings):
-                with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        await session.begin_attempt()
-                    await _check(queue, session, request, result)
+            with retry_policy.spending(session.resend.budget):
+                async for attempt in retry_policy.follow_up_attempts(session.settings):
+                    with attempt:
+                        if attempt.retry_state.attempt_number > 1:
+                            await session.begin_attempt()
+                        await _check(queue, session, request, result)
         except LoginRejected:
             raise
         except PaBotError as exc:

@@ -9,8 +9,9 @@ Three layers meet transient trouble, from the inside out:
 * one request's whole attempt is made again (``item_attempts``: ``PA_BOT_MAX_ATTEMPTS``).
 
 The inner layers (reloads and resends) share one ``RetryBudget`` per request, all its attempts
-together: a GET that keeps answering 503 costs at most ``max_attempts + RETRY_BUDGET`` requests,
-not the product of every layer's setting (21 before the budget). The waits are jittered
+together, and a try that gets an answer gives back what it cost: a GET that keeps answering 503
+costs at most ``max_attempts + RETRY_BUDGET`` requests, not the product of every layer's
+setting (21 before the budget), while scattered 503s are retried as before. The waits are jittered
 exponential backoffs (``PA_BOT_RETRY_WAIT_SECONDS`` scales them): schedules, kept here, never a
 wait for a page.
 """
@@ -54,13 +55,16 @@ def _retried(error: BaseException) -> bool:
 
 RETRY_BUDGET = 6
 """How many portal requests the reloads and resends may make again for one request, all its
-attempts together; past it, a 503 reaches the page at once and fails the attempt."""
+attempts together, without getting an answer: a try the portal answers gives back what it cost,
+so scattered 503s (a busy portal) never spend it, while a screen that keeps answering 503 spends
+it once; past it, a 503 reaches the page at once and fails the attempt."""
 
 
 class RetryBudget:
     """What is left of one request's ``RETRY_BUDGET``."""
 
     def __init__(self, size: int = RETRY_BUDGET) -> None:
+        self.size = size
         self.left = size
 
     def take(self) -> bool:
@@ -69,6 +73,10 @@ class RetryBudget:
             return False
         self.left -= 1
         return True
+
+    def refund(self, tries: int) -> None:
+        """Give back ``tries`` that ended in an answer."""
+        self.left = min(self.size, self.left + tries)
 
 
 _spending: ContextVar[RetryBudget | None] = ContextVar("retry_budget", default=None)
@@ -140,7 +148,8 @@ async def reload_page(load: Callable[[], Awaitable[bool]]) -> None:
         wait=wait_random_exponential(multiplier=0.2, max=2),
         retry_error_callback=lambda _state: False,
     )
-    await retrying(load)
+    if await retrying(load):
+        budget.refund(int(retrying.statistics.get("attempt_number", 1)))
 
 
 async def resend(
@@ -161,4 +170,7 @@ async def resend(
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
     )
     answer: T = await retrying(send)
-    return answer, int(retrying.statistics.get("attempt_number", 1))
+    made = int(retrying.statistics.get("attempt_number", 1))
+    if not is_unavailable(answer):
+        budget.refund(made - 1)
+    return answer, made
