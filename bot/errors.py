@@ -48,6 +48,13 @@ class LoginRejected(PaBotError):
     reason = "login_rejected"
 
 
+class PasswordExpired(LoginRejected):
+    """The portal says the account's password has expired: a stop like a refused login (the
+    login gate records it; nothing is tried again until a person changes the password)."""
+
+    reason = "password_expired"
+
+
 class LoginPageUnknown(LoginRejected):
     """The login page shows something the bot does not recognise (other wording, a CAPTCHA, a
     verification step it cannot read): a stop, never a retry."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,9 +206,11 @@ def action_counts(rows: list[ReportRow]) -> dict[str, int]:
     return {name: len(group) for name, group in by_action(rows)}
 
 
-def print_report(console: Console, rows: list[ReportRow]) -> None:
-    """What staff read in the morning: the counts first, then one table per thing to do, the
-    rows that need a person marked with ``!``."""
+def print_report(console: Console, rows: list[ReportRow], warnings: Sequence[str] = ()) -> None:
+    """What staff read in the morning: the portal's warnings, the counts, then one table per
+    thing to do, the rows that need a person marked with ``!``."""
+    for warning in warnings:
+        console.print(f"[bold yellow]Warning:[/] {escape(warning)}", soft_wrap=True)
     counts = summary(rows)
     needing = counts.pop("needs_person")
     todo = ", ".join(f"{name.lower()} {n}" for name, n in action_counts(rows).items())
@@ -238,7 +241,11 @@ def print_report(console: Console, rows: list[ReportRow]) -> None:
 
 
 def write_report(
-    folder: Path, rows: list[ReportRow], started: datetime, finished: datetime | None = None
+    folder: Path,
+    rows: list[ReportRow],
+    started: datetime,
+    finished: datetime | None = None,
+    warnings: Sequence[str] = (),
 ) -> tuple[Path, Path]:
     """Write the JSON and HTML reports into ``folder/reports``; return their paths."""
     finished = finished or datetime.now(UTC)
@@ -249,6 +256,7 @@ def write_report(
     document = {
         "started": started.isoformat(),
         "finished": finished.isoformat(),
+        "warnings": list(warnings),
         "summary": summary(rows),
         "actions": action_counts(rows),
         "items": [asdict(row) for row in rows],
@@ -261,6 +269,7 @@ def write_report(
             actions=action_counts(rows),
             proof_links={r.id: _link(r.proof, out) for r in rows if r.proof},
             totals=summary(rows),
+            warnings=warnings,
             started=started.isoformat(timespec="seconds"),
             finished=finished.isoformat(timespec="seconds"),
         )

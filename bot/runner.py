@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot import log, terminal
+from bot import log, portal_notices, terminal
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ExitCode
@@ -103,8 +103,9 @@ def _finish(
         )
         return ExitCode.PORTAL_UNAVAILABLE
     rows = rows_for(night)
-    print_report(console, rows)
-    json_path, html_path = write_report(settings.artifacts_dir, rows, started)
+    warned = portal_notices.warnings(settings, started - NIGHT)
+    print_report(console, rows, warned)
+    json_path, html_path = write_report(settings.artifacts_dir, rows, started, warnings=warned)
     console.print(f"Report: {html_path} (JSON: {json_path})", soft_wrap=True)
     if ExitCode.USAGE in codes:
         console.print("[red]Configuration error:[/] the run stopped; see the log for what to fix.")

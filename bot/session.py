@@ -11,7 +11,7 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
-from bot import retry_policy
+from bot import portal_notices, retry_policy
 from bot.browser import new_context, private_dir
 from bot.config import Settings
 from bot.errors import BrowserGone, LoginPageUnknown, SessionExpired
@@ -146,12 +146,12 @@ class PortalSession:
         was_tracing = await self.tracing.pause()
         secrets = self.login.gate.secrets
         try:
-            await (await LoginPage(self.page).open(self.base_url)).log_in(
-                secrets.username, secrets.password, totp_code
-            )
+            login = await LoginPage(self.page).open(self.base_url)
+            await login.log_in(secrets.username, secrets.password, totp_code)
         except LoginPageUnknown as exc:
             shot = await self._screenshot_unknown_page()
             raise LoginPageUnknown(f"{exc}; screenshot: {shot}" if shot else str(exc)) from None
+        portal_notices.record(self.settings, login.notices)
         with translate_errors():
             cookies = await self.context.cookies()
         if was_tracing:

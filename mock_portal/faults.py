@@ -54,6 +54,10 @@ class RuntimeConfig(BaseModel):
     submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
     status_index_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     """A new authorization shows in the Status search only this long after it was recorded."""
+    password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
+    """After login, "your password expires in N days" (Continue); 0: "has expired", no way on."""
+    announcement: str | None = None
+    """After login, a provider notice to acknowledge before the home page."""
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
@@ -71,6 +75,8 @@ class ConfigPatch(BaseModel):
     fail_after_submit_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     submit_delay_ms: int | None = Field(default=None, ge=0, le=300_000)
     status_index_delay_s: float | None = Field(default=None, ge=0.0, le=3600.0)
+    password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
+    announcement: str | None = None
     maintenance: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
     seed: int | None = None
@@ -85,6 +91,8 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         fail_after_submit_rate=settings.fail_after_submit_rate,
         submit_delay_ms=settings.submit_delay_ms,
         status_index_delay_s=settings.status_index_delay_s,
+        password_expires_in_days=settings.password_expires_in_days,
+        announcement=settings.announcement,
         maintenance=settings.maintenance,
         session_timeout_s=settings.session_timeout_s,
         seed=settings.seed,

@@ -30,6 +30,8 @@ class PortalSettings(BaseSettings):
     fail_after_submit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     submit_delay_ms: int = Field(default=0, ge=0, le=300_000)
     status_index_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+    password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
+    announcement: str | None = None
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None

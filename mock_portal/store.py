@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS totp_used (
     username TEXT NOT NULL, code TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (username, code));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS session_notices (
+    session_id TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (session_id, kind));
 """
 
 STAT_NAMES = (
@@ -261,6 +263,25 @@ class Store:
         return [str(row[0]) for row in rows]
 
     # stats ------------------------------------------------------------------------------------
+
+    def add_notices(self, session_id: str, kinds: list[str]) -> None:
+        for kind in kinds:
+            self._run(
+                "INSERT OR IGNORE INTO session_notices (session_id, kind) VALUES (?, ?)",
+                (session_id, kind),
+            )
+
+    def pending_notices(self, session_id: str) -> list[str]:
+        rows = self._all(
+            "SELECT kind FROM session_notices WHERE session_id = ? ORDER BY kind DESC",
+            (session_id,),
+        )
+        return [str(row[0]) for row in rows]
+
+    def clear_notice(self, session_id: str, kind: str) -> None:
+        self._run(
+            "DELETE FROM session_notices WHERE session_id = ? AND kind = ?", (session_id, kind)
+        )
 
     def incr(self, name: str, amount: int = 1) -> None:
         self._run(

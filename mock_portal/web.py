@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.datastructures import FormData, UploadFile
@@ -130,11 +130,15 @@ def login_redirect(request: Request, *, expired: bool) -> RedirectResponse:
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
 
 
-def require_session(request: Request) -> SessionRow | Response:
-    """The live session, or the redirect to the login page."""
-    state = portal_of(request).auth.resolve(request.cookies.get(SESSION_COOKIE))
+def require_session(request: Request, *, notices: bool = True) -> SessionRow | Response:
+    """The live session, or the redirect to the login page; with ``notices``, the redirect to
+    the notices after login that the session has not answered yet."""
+    portal = portal_of(request)
+    state = portal.auth.resolve(request.cookies.get(SESSION_COOKIE))
     if state.session is None:
         return login_redirect(request, expired=state.expired)
+    if notices and portal.store.pending_notices(state.session.id):
+        return redirect(f"/notice?next={quote(request.url.path, safe='/')}")
     return state.session
 
 
@@ -147,9 +151,11 @@ def form_expired(portal: Portal) -> HTMLResponse:
     )
 
 
-async def require_post(request: Request) -> tuple[SessionRow, FormData] | Response:
+async def require_post(
+    request: Request, *, notices: bool = True
+) -> tuple[SessionRow, FormData] | Response:
     """The live session and the posted form, whose CSRF token must be the session's."""
-    session = require_session(request)
+    session = require_session(request, notices=notices)
     if isinstance(session, Response):
         return session
     form = await request.form()

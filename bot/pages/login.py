@@ -10,6 +10,11 @@ from pydantic import SecretStr
 from bot.errors import LoginPageUnknown, LoginRejected, PortalTimeout
 from bot.pages.base import PortalPage, translate_errors
 from bot.pages.home import HomePage
+from bot.pages.notice import Notice, NoticePage
+
+MAX_NOTICES = 5
+"""The most notices one login answers before the page counts as one the bot does not know (a
+portal that shows the same notice again and again)."""
 
 
 class LoginPage(PortalPage):
@@ -33,6 +38,9 @@ class LoginPage(PortalPage):
         self.rejected = page.get_by_role("alert").filter(has_text="Invalid username or password")
         self.locked = page.get_by_role("alert").filter(has_text="locked")
         self.bad_code = page.get_by_role("alert").filter(has_text="Invalid authentication code")
+        self.notice = NoticePage(page)
+        self.notices: list[Notice] = []
+        """What the portal said between the login and its home page, in the last ``log_in``."""
 
     async def open(self, base_url: str) -> LoginPage:
         async with self.navigation():
@@ -78,6 +86,10 @@ class LoginPage(PortalPage):
             async with self.navigation():
                 await self.verify_button.click()
             shown = await self._settle_login(home)
+        self.notices = []
+        while shown is self.notice.headings and len(self.notices) < MAX_NOTICES:
+            self.notices.append(await self.notice.answer())
+            shown = await self._settle_login(home)
         if shown is home.heading:
             return home
         raise LoginPageUnknown("the login did not lead to the portal's home page")
@@ -96,6 +108,7 @@ class LoginPage(PortalPage):
         with translate_errors():
             either = (
                 home.heading.or_(self.verify_heading)
+                .or_(self.notice.headings)
                 .or_(self.rejected)
                 .or_(self.locked)
                 .or_(self.bad_code)
@@ -109,4 +122,8 @@ class LoginPage(PortalPage):
             if await self.rejected.is_visible() or await self.bad_code.is_visible():
                 raise LoginRejected("the portal rejected the credentials")
             await self._raise_for_trouble()
-            return home.heading if await home.heading.is_visible() else self.verify_heading
+            if await home.heading.is_visible():
+                return home.heading
+            if await self.notice.headings.first.is_visible():
+                return self.notice.headings
+            return self.verify_heading

@@ -4,12 +4,14 @@ pages the other navigation links lead to."""
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_portal.auth import LOGIN_CSRF_COOKIE, MFA_COOKIE, SESSION_COOKIE, csrf_matches, safe_next
+from mock_portal.routes.notices import expired_password_page, notices_after_login
 from mock_portal.web import Portal, form_expired, portal_of, redirect, require_session, text
 
 router = APIRouter()
@@ -54,8 +56,13 @@ def _mfa_page(portal: Portal, token: str, alert: str | None = None) -> Response:
 
 
 def _signed_in(portal: Portal, username: str, next_path: str) -> Response:
+    if portal.faults.config.password_expires_in_days == 0:
+        return expired_password_page(portal)
     session = portal.auth.log_in(username)
-    response = redirect(safe_next(next_path))
+    notices = notices_after_login(portal)
+    portal.store.add_notices(session.id, notices)
+    after = safe_next(next_path)
+    response = redirect(f"/notice?next={quote(after, safe='/')}" if notices else after)
     response.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="lax")
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     response.delete_cookie(MFA_COOKIE)

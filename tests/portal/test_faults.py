@@ -287,6 +287,8 @@ def test_config_merges_and_reset_restores(make_client: MakeClient) -> None:
         "fail_after_submit_rate": 0.0,
         "submit_delay_ms": 0,
         "status_index_delay_s": 0.0,
+        "password_expires_in_days": None,
+        "announcement": None,
         "maintenance": False,
         "session_timeout_s": 300,
         "seed": None,
