@@ -9,8 +9,10 @@ import argparse
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
 from mock_portal.server import PortalServer
@@ -186,7 +188,39 @@ def walk(page: Page, url: str, out: Path, variant: int) -> list[Path]:
     shot("status-detail")
     page.get_by_role("banner").get_by_role("link", name="Log out").click()
     expect(page.get_by_role("heading", name="Provider Portal Login", level=1)).to_be_visible()
+    notices(page, url, shot)
     return shots
+
+
+def _log_in(page: Page, url: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Username", exact=True).fill("demo")
+    page.get_by_label("Password", exact=True).fill("Demo!2345")
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def notices(page: Page, url: str, shot: Callable[[str], None]) -> None:
+    """The notices after login (password expiring, announcement) and an expired password."""
+    knobs = {
+        "password_expires_in_days": 5,
+        "announcement": "The portal will be down for maintenance on Sunday, 02:00 to 04:00.",
+    }
+    httpx.put(f"{url}/_mock/config", json=knobs).raise_for_status()
+    _log_in(page, url)
+    expect(page.get_by_role("heading", name="Password Expiring", level=1)).to_be_visible()
+    shot("notice-password-expiring")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    expect(page.get_by_role("heading", name="Provider Announcement", level=1)).to_be_visible()
+    shot("notice-announcement")
+    page.get_by_role("button", name="Acknowledge", exact=True).click()
+    expect(page.get_by_role("heading", name="Provider Portal", exact=True, level=1)).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name="Log out").click()
+    knobs = {"password_expires_in_days": 0, "announcement": None}
+    httpx.put(f"{url}/_mock/config", json=knobs).raise_for_status()
+    _log_in(page, url)
+    expect(page.get_by_role("heading", name="Password Expired", level=1)).to_be_visible()
+    shot("notice-password-expired")
+    httpx.post(f"{url}/_mock/reset").raise_for_status()
 
 
 def main(argv: list[str] | None = None) -> None:
