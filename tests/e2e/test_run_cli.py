@@ -236,6 +236,7 @@ def test_status_prints_table_json_and_csv_filtered_by_state(
     assert all(f"STAT-000{n}" in table.stdout for n in range(3))
     assert len(as_json) == len(rows) == 4
     assert {"id", "key", "state", "portal_status", "reference_id", "attempts"} <= set(as_json[0])
+    assert {row["priority"] for row in as_json} == {0}, "standard requests, claimed in order"
     assert [r["state"] for r in rows].count("pending") == 3
     assert [r["state"] for r in invalid] == ["invalid"]
     assert unknown.returncode == ExitCode.USAGE and "pending" in unknown.stdout + unknown.stderr
