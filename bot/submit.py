@@ -27,7 +27,7 @@ from bot.queued import payload
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
 from bot.steps import Step
-from bot.worker import Processed, process_item, worker_name
+from bot.worker import Processed, process_until_settled, worker_name
 
 
 def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
@@ -140,7 +140,7 @@ async def _process(
     async with open_browser(settings) as browser:
         session = await PortalSession.open(browser, settings, SharedLogin(gate, settings))
         try:
-            return await process_item(queue, session, item, worker, progress.step)
+            return await process_until_settled(queue, session, item, worker, progress.step)
         finally:
             await session.close()
 

@@ -38,6 +38,7 @@ from bot.errors import (
 from bot.heartbeat import Heartbeat
 from bot.holder import Holder, is_gone, this_process
 from bot.queue import (
+    FINAL_STATES,
     LEASED_STATES,
     IllegalTransition,
     Item,
@@ -155,6 +156,34 @@ async def process_item(
                 # item now, so nothing more is written here.
                 logger.warning("lease_lost", error=type(exc).__name__)
                 return Processed(queue.get(item.id), system_error=True)
+
+
+async def process_until_settled(
+    queue: Queue,
+    session: PortalSession,
+    item: Item,
+    worker: str,
+    on_step: Callable[[Step], None] | None = None,
+) -> Processed:
+    """``process_item``, and again each time the item was set aside to wait out the
+    reconciliation grace, as a run comes back to it (``pa-bot submit``, ``replay``: one item,
+    and a person or a test waiting for its end)."""
+    processed = await process_item(queue, session, item, worker, on_step)
+    holder = this_process().text()
+    while (
+        processed.stop is None
+        and processed.item.state not in FINAL_STATES
+        and processed.item.available_at is not None
+    ):
+        # The grace's own schedule (``RECONCILE_POLL_S``), as ``claim_next`` keeps it in a run.
+        wait = (processed.item.available_at - queue.now()).total_seconds()
+        logger.info("waiting_for_status_index", seconds=round(max(0.0, wait), 1))
+        await asyncio.sleep(max(0.0, wait))
+        again = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)
+        if again is None:
+            break
+        processed = await process_item(queue, session, again, worker, on_step)
+    return processed
 
 
 async def _run_and_record(

@@ -29,7 +29,7 @@ from bot.replay.portal import AdminError, MockAdmin, mock_portal
 from bot.replay.scenario import Loaded, Malformed, collect, load
 from bot.session import PortalSession
 from bot.submit import exit_code_for
-from bot.worker import process_item, worker_name
+from bot.worker import process_until_settled, worker_name
 
 logger = log.get_logger(__name__)
 
@@ -205,23 +205,14 @@ async def _run(
 
 
 async def _one_run(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
-    """Claim and process the item as ``pa-bot submit`` does, and again, as a run would, each
-    time it was set aside to wait out the reconciliation grace; its exit code."""
-    item, code = await _one_claim(queue, session, item)
-    while item.state not in FINAL_STATES and item.available_at is not None:
-        # The grace's own schedule (``RECONCILE_POLL_S``), as ``claim_next`` keeps it in a run.
-        await asyncio.sleep(max(0.0, (item.available_at - queue.now()).total_seconds()))
-        item, code = await _one_claim(queue, session, item)
-    return item, code
-
-
-async def _one_claim(queue: Queue, session: PortalSession, item: Item) -> tuple[Item, ExitCode]:
+    """Claim and process the item as ``pa-bot submit`` does (set aside for the reconciliation
+    grace, it is taken up again when the grace allows); its exit code."""
     worker = worker_name()
     holder = this_process().text()
     claimed = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)
     if claimed is None:
         return queue.get(item.id), ExitCode.FAILED
-    processed = await process_item(queue, session, claimed, worker)
+    processed = await process_until_settled(queue, session, claimed, worker)
     if processed.stop is not None:
         return processed.item, processed.stop
     return processed.item, exit_code_for(processed)

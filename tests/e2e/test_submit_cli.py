@@ -157,3 +157,21 @@ def test_logs_carry_no_phi_or_secrets(
         "Demo!2345",
     ):
         assert secret not in output, f"{secret!r} leaked into the output"
+
+
+def test_a_lost_answer_is_waited_out_and_found_not_left_queued(
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    """The portal records the Submit, answers 500, and its Status search shows the request only
+    4 s later: ``submit`` waits inside the grace and ends with the reference id, once."""
+    portal.configure(
+        status_index_delay_s=4, step_faults=[{"step": "submit", "fault": "500_after", "times": 1}]
+    )
+    path = write_request(tmp_path, kind="clinical", id="REQ-LOST-ANSWER-1")
+
+    done = pa_bot(settings, "submit", str(path), extra_env={"PA_BOT_RECONCILE_GRACE_S": "30"})
+
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    (recorded,) = portal.authorizations()
+    assert recorded["reference_id"] in done.stdout
+    assert "waiting_for_status_index" in done.stderr
