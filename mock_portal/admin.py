@@ -94,13 +94,15 @@ def authorizations(request: Request) -> Response:
 
 @router.get("/stats")
 def stats(request: Request) -> Response:
-    return JSONResponse(portal_of(request).store.stats())
+    portal = portal_of(request)
+    return JSONResponse({**portal.store.stats(), "requests_peak_per_minute": portal.limiter.peak})
 
 
 @router.post("/reset")
 def reset(request: Request) -> Response:
     portal = portal_of(request)
     portal.store.reset()
+    portal.limiter.reset()
     config = portal.faults.reset()
     return JSONResponse({"reset": True, "config": config.model_dump(mode="json")})
 

@@ -58,6 +58,8 @@ class RuntimeConfig(BaseModel):
     """After login, "your password expires in N days" (Continue); 0: "has expired", no way on."""
     announcement: str | None = None
     """After login, a provider notice to acknowledge before the home page."""
+    rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
+    """Past this many requests of one session in a minute, 429 with ``Retry-After`` (0: off)."""
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
@@ -77,6 +79,7 @@ class ConfigPatch(BaseModel):
     status_index_delay_s: float | None = Field(default=None, ge=0.0, le=3600.0)
     password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
     announcement: str | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=0, le=100_000)
     maintenance: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
     seed: int | None = None
@@ -93,6 +96,7 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         status_index_delay_s=settings.status_index_delay_s,
         password_expires_in_days=settings.password_expires_in_days,
         announcement=settings.announcement,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
         maintenance=settings.maintenance,
         session_timeout_s=settings.session_timeout_s,
         seed=settings.seed,

@@ -1,5 +1,6 @@
-"""The ASGI middleware in front of every route: timing, latency, maintenance, the error rate
-and step faults. The admin API and static files pass straight through (timed only)."""
+"""The ASGI middleware in front of every route: timing, the rate limit, latency, maintenance,
+the error rate and step faults. The admin API and static files pass straight through (timed
+only)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,15 @@ class PortalMiddleware:
         portal = self._portal()
         store, faults = portal.store, portal.faults
         store.incr("requests")
+        retry_after = portal.limiter.admit(
+            _client_key(scope), faults.config.rate_limit_per_minute, portal.clock()
+        )
+        if retry_after is not None:
+            store.incr("rate_limited")
+            response = portal.error_page(429, *TOO_MANY)
+            response.headers["Retry-After"] = str(retry_after)
+            await self._reply(response, scope, receive, send)
+            return
         delay = faults.latency_seconds()
         if delay:
             await asyncio.sleep(delay)
@@ -99,6 +109,19 @@ class PortalMiddleware:
         await response(scope, receive, send)
 
 
+def _client_key(scope: Scope) -> str:
+    """What the rate limit counts by: the session's cookie, else the client's address."""
+    request = Request(scope)
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        return f"session:{session}"
+    return f"client:{request.client.host if request.client else 'unknown'}"
+
+
+TOO_MANY = (
+    "Too Many Requests",
+    "You have made too many requests in a short time. Please wait a moment and try again.",
+)
 MAINTENANCE = (
     "Scheduled Maintenance",
     "The CareSource Provider Portal is undergoing scheduled maintenance. Please try again later.",

@@ -32,6 +32,7 @@ class PortalSettings(BaseSettings):
     status_index_delay_s: float = Field(default=0.0, ge=0.0, le=3600.0)
     password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
     announcement: str | None = None
+    rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
     maintenance: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None

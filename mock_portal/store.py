@@ -49,6 +49,7 @@ STAT_NAMES = (
     "submissions",
     "uploads",
     "sessions_expired",
+    "rate_limited",
 )
 
 

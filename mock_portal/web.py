@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from mock_portal.auth import SESSION_COOKIE, Auth, csrf_matches
 from mock_portal.catalog import Catalog
 from mock_portal.faults import Faults
+from mock_portal.rate_limit import RateLimiter
 from mock_portal.settings import PortalSettings
 from mock_portal.store import SessionRow, Store
 from mock_portal.validation import us
@@ -63,6 +64,7 @@ class Portal:
     auth: Auth
     env: jinja2.Environment
     clock: Callable[[], float]
+    limiter: RateLimiter = field(default_factory=RateLimiter)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock()).replace(microsecond=0)

@@ -289,6 +289,7 @@ def test_config_merges_and_reset_restores(make_client: MakeClient) -> None:
         "status_index_delay_s": 0.0,
         "password_expires_in_days": None,
         "announcement": None,
+        "rate_limit_per_minute": 0,
         "maintenance": False,
         "session_timeout_s": 300,
         "seed": None,
