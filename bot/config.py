@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     """After a Submit whose answer was lost, how long "not found" on the Status search is not
     an answer yet (the portal may still be recording or indexing it): the item is looked at
     again later, never resubmitted inside the grace."""
+    max_requests_per_minute: int | None = Field(default=None, ge=1)
+    """A politeness limit for the whole machine: every page and helper request of every worker
+    together, evenly spaced, never more than this many in any minute (unset: no limit)."""
     retry_wait_seconds: float = Field(default=1.0, ge=0)
     trace: Literal["retries", "always"] = "retries"
     """Which attempts are traced: ``retries`` (a request's second and later attempts, as

@@ -64,6 +64,7 @@ TABLE: Final[Mapping[tuple[type[BaseException], bool], Disposition]] = {
     # A business error after the click (an alert instead of the results, a member search that
     # now refuses during reconciliation) is never taken for the request's own answer.
     (BusinessError, True): _D.RELEASE,
+    # A portal that is down, or that still limits the rate after the flow waited as it said.
     (PortalUnavailable, False): _D.RELEASE_DOWN,
     (PortalUnavailable, True): _D.RELEASE_DOWN,
     (TransientError, False): _D.FAIL,

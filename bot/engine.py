@@ -26,6 +26,7 @@ from bot.login_gate import LoginGate, credentials
 from bot.queue import Item, QueueUnavailable, open_queue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
+from bot.throttle import Throttle
 from bot.worker import Budget, WaitForNew, claim_next, process_item, worker_name
 
 logger = log.get_logger(__name__)
@@ -78,6 +79,11 @@ class Engine:
     browser: Browser | None = None
     """A browser to work in (tests); None: launch the machine's Chromium."""
     relaunches: int = 0
+    throttle: Throttle = field(init=False)
+    """The machine's pace on the portal, shared by every worker's context."""
+
+    def __post_init__(self) -> None:
+        self.throttle = Throttle(self.settings.max_requests_per_minute)
 
     async def run(self) -> list[ExitCode]:
         """Work until the queue is drained (or a stop); each worker's exit code."""
@@ -197,7 +203,9 @@ class Engine:
         worker = f"{worker_name()}-w{index}"
         consecutive = 0
         try:
-            session = await PortalSession.open(shared.browser, settings, shared.login)
+            session = await PortalSession.open(
+                shared.browser, settings, shared.login, throttle=self.throttle
+            )
             try:
                 while not shared.ending.is_set() and self.budget.available():
                     item = await claim_next(

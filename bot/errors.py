@@ -120,6 +120,16 @@ class PortalNotTaken(PortalUnavailable):
     after a Submit the Status search's "not found" is an answer at once, with no grace."""
 
 
+class RateLimited(PortalNotTaken):
+    """The portal answered 429 Too Many Requests: it took nothing, and it said how long to wait
+    (``Retry-After``, which ``bot.throttle`` keeps). The flow waits it out and tries again
+    without counting an attempt; a request still refused after ``RATE_LIMIT_HOLDS`` waits goes
+    back to the queue, never to ``failed``, and counts toward stopping the run as for a portal
+    that is down."""
+
+    reason = "rate_limited"
+
+
 class PortalMaintenance(PortalNotTaken):
     """The portal shows its scheduled-maintenance page."""
 

@@ -27,6 +27,7 @@ from bot.errors import (
     PortalTimeout,
     PortalUnavailable,
     PortalValidationError,
+    RateLimited,
     ReconcileImpossible,
     SessionExpired,
     SubmissionUnclear,
@@ -129,8 +130,33 @@ async def _attempts(session: PortalSession, attempt: Attempt, journal: Journal) 
                 await session.begin_attempt()
             if attempt.attempts > 1 or settings.trace == "always":
                 await session.start_trace()
-            return await _guarded(session, attempt, journal)
+            return await _waiting_out_rate_limits(session, attempt, journal)
     raise AssertionError("the retry policy ended without an outcome or an error")
+
+
+RATE_LIMIT_HOLDS = 5
+"""How often one attempt waits out the portal's 429 and goes on, uncounted; then the request
+goes back to the queue (``RateLimited``: never failed)."""
+
+
+async def _waiting_out_rate_limits(
+    session: PortalSession, attempt: Attempt, journal: Journal
+) -> Outcome:
+    """The attempt, made again each time the portal limited the rate, after its ``Retry-After``
+    (the whole machine waits: ``bot.throttle``). Nothing was taken by a 429, Submit included, so
+    going on is safe; after a Submit, reconciliation still looks first."""
+    throttle = session.throttle
+    for _ in range(RATE_LIMIT_HOLDS):
+        await throttle.wait_out()
+        mark = throttle.mark()
+        try:
+            return await _guarded(session, attempt, journal)
+        except PortalUnavailable as exc:
+            # A lookup that "kept failing" was refused for the rate if a 429 came meanwhile.
+            if not isinstance(exc, RateLimited) and not throttle.limited_since(mark):
+                raise
+        await session.begin_attempt()
+    raise RateLimited("the portal kept limiting the rate (429 Too Many Requests)")
 
 
 async def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
@@ -211,6 +237,9 @@ async def _submit(session: PortalSession, attempt: Attempt, journal: Journal) ->
             with session.no_resend():
                 results_page = await summary.submit()
             results = await results_page.read()
+        except RateLimited:
+            attempt.refused_unread = True  # a 429 takes nothing: "not found" is an answer
+            raise
         except (PortalUnavailable, PortalTimeout, SessionExpired, BusinessError) as exc:
             attempt.refused_unread = isinstance(exc, (SessionExpired, PortalNotTaken))
             # An alert instead of the results, or a status word the bot does not know, is no

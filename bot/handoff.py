@@ -16,7 +16,7 @@ from bot.display import StepProgress
 from bot.holder import Holder, is_gone
 from bot.queue import FINAL_STATES, Item, Queue, Resident
 from bot.resident import PRESENCE_FRESH_S
-from bot.steps import Step
+from bot.steps import Step, passed_between
 
 FOLLOW_POLL_S = 0.2
 """How often a followed item is read from the queue."""
@@ -50,13 +50,16 @@ def follow(queue: Queue, item: Item, progress: StepProgress, deadline_s: float) 
     """Show the item's steps until it ends (final, or given back to the queue by its worker),
     until nobody has claimed it after ``PICKUP_WAIT_S``, or until ``deadline_s``."""
     started = time.monotonic()
-    attempts, shown = item.attempts, None
+    attempts = item.attempts
+    shown: Step | None = None
     while True:
         current = queue.get(item.id)
         claimed = current.attempts > attempts
         if current.step is not None and current.step != shown and claimed:
-            shown = current.step
-            progress.step(Step(current.step))
+            seen = Step(current.step)
+            for step in [*passed_between(shown, seen), seen]:
+                progress.step(step)
+            shown = seen
         if current.state in FINAL_STATES or (claimed and current.lease_owner is None):
             return Followed(current, picked_up=True)
         waited = time.monotonic() - started

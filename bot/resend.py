@@ -4,7 +4,8 @@ A 503 means the portal did not take the request, so sending it again is safe, an
 whole request's attempt for one overloaded moment. Submit is the exception (``suspended``); what
 still fails reaches the page as the portal's error page. Armed after the first sign of an
 unavailable portal rather than from the start: routing every request through the driver costs
-each one time, and a healthy portal needs none.
+each one time, and a healthy portal needs none. With ``PA_BOT_MAX_REQUESTS_PER_MINUTE`` set it is
+armed from the start: each request but the static files takes its turn there first.
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ from playwright.async_api import Error as PlaywrightError
 from bot import retry_policy
 from bot.config import Settings
 from bot.log import get_logger
+from bot.throttle import Throttle
 
 log = get_logger(__name__)
 
 
 class Resend:
-    """The 503 route of one browser context."""
+    """The 503 route of one browser context, and the machine's pace (``bot.throttle``)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, throttle: Throttle) -> None:
         self.settings = settings
+        self.throttle = throttle
         self.budget = retry_policy.RetryBudget()
         """The budget of the request in progress (``PortalSession.begin_request`` renews it)."""
         self.armed = False
         self._allowed = True
+        self._static = f"{settings.portal_url}/static/"
 
     async def arm(self, context: BrowserContext) -> None:
         """Route the portal's requests of ``context`` through ``_on_request`` from now on (a
@@ -52,11 +56,16 @@ class Resend:
     async def _on_request(self, route: Route) -> None:
         request = route.request
         multipart = "multipart/" in (request.headers.get("content-type") or "")
-        if (
+        passed_on = (
             not self._allowed
             or multipart  # file uploads: the flow's own retry and reconciliation cover them
             or request.resource_type not in ("document", "fetch")
-        ):
+        )
+        if not request.url.startswith(self._static):
+            # The browser follows a redirect without routing it, and the portal answers a form
+            # post with one (Post/Redirect/Get): a post takes the turn of its redirect too.
+            await self.throttle.turn(2 if request.method == "POST" else 1)
+        if passed_on:
             await route.fallback()
             return
 

@@ -35,7 +35,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from bot.config import Settings
-from bot.errors import BrowserGone, SystemFault, TransientError, UnexpectedPage
+from bot.errors import BrowserGone, RateLimited, SystemFault, TransientError, UnexpectedPage
 from bot.log import get_logger
 
 log = get_logger(__name__)
@@ -45,12 +45,13 @@ T = TypeVar("T")
 RETRIED = (TransientError, SystemFault, UnexpectedPage)
 """What a request's attempt is made again for; everything else ends the request's processing
 at once (business errors, a rejected login, a configuration error, an item set aside for the
-reconciliation grace, the queue's own errors), and so does a browser that is gone: the engine
-gives the item back and launches a new one."""
+reconciliation grace, the queue's own errors), and so does a browser that is gone (the engine
+gives the item back and launches a new one) and a portal that still limits the rate after the
+flow waited as it said (``bot.throttle``; the item goes back to the queue for later)."""
 
 
 def _retried(error: BaseException) -> bool:
-    return isinstance(error, RETRIED) and not isinstance(error, BrowserGone)
+    return isinstance(error, RETRIED) and not isinstance(error, (BrowserGone, RateLimited))
 
 
 RETRY_BUDGET = 6

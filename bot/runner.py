@@ -21,6 +21,7 @@ from bot.errors import ExitCode
 from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import print_report, rows_for, write_report
+from bot.throttle import Throttle, rate_warnings
 from bot.worker import WAITING, Budget
 
 logger = log.get_logger(__name__)
@@ -53,7 +54,7 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
 
         engine = Engine(settings, workers, budget=Budget(max_items), on_item=on_item)
         codes = asyncio.run(run_engine(engine))
-    return _finish(settings, console, started, before, codes)
+    return _finish(settings, console, started, before, codes, engine.throttle)
 
 
 async def run_engine(engine: Engine) -> list[ExitCode]:
@@ -93,6 +94,7 @@ def _finish(
     started: datetime,
     before: set[int],
     codes: list[ExitCode],
+    throttle: Throttle,
 ) -> ExitCode:
     try:
         night = _the_night(settings, started, before)
@@ -103,7 +105,7 @@ def _finish(
         )
         return ExitCode.PORTAL_UNAVAILABLE
     rows = rows_for(night)
-    warned = portal_notices.warnings(settings, started - NIGHT)
+    warned = portal_notices.warnings(settings, started - NIGHT) + rate_warnings(throttle)
     print_report(console, rows, warned)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started, warnings=warned)
     console.print(f"Report: {html_path} (JSON: {json_path})", soft_wrap=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, Response
 from playwright.async_api import Error as PlaywrightError
 
 from bot import portal_notices, retry_policy
@@ -25,6 +25,7 @@ from bot.pages.status import StatusPage
 from bot.queue import Queue, open_queue
 from bot.resend import Resend
 from bot.shared_login import SharedLogin
+from bot.throttle import Throttle
 from bot.tracing import Tracing
 
 log = get_logger(__name__)
@@ -59,6 +60,7 @@ class PortalSession:
         requests_per_page: int = REQUESTS_PER_PAGE,
         requests_per_context: int = REQUESTS_PER_CONTEXT,
         own_queue: Queue | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.browser = browser
         self.settings = settings
@@ -66,7 +68,9 @@ class PortalSession:
         self.login = login
         self.requests_per_page = requests_per_page
         self.requests_per_context = requests_per_context
-        self.resend = Resend(settings)
+        self.throttle = throttle or Throttle(settings.max_requests_per_minute)
+        """The machine's pace: the engine gives every session the same one."""
+        self.resend = Resend(settings, self.throttle)
         self._own_queue = own_queue
         self._seen = 0
         self._page_served = 0
@@ -106,7 +110,8 @@ class PortalSession:
         self._seen = self.login.generation
         self.login.join(self.context)
         self.tracing = Tracing(self.context, self.settings, self.login.state_file.parent)
-        if self.resend.armed:
+        self.context.on("response", self._on_response)
+        if self.resend.armed or self.throttle.pacing:
             await self.resend.arm(self.context)
         self._page_served = 0
         self._context_served = 0
@@ -115,6 +120,12 @@ class PortalSession:
         page = await self.context.new_page()
         page.on("crash", self._on_crash)
         return page
+
+    def _on_response(self, response: Response) -> None:
+        """A 429 from the portal, whoever asked (a page, a lookup, through the route or not),
+        holds the machine for its ``Retry-After``."""
+        if response.status == 429 and response.url.startswith(self.base_url):
+            self.throttle.limited_by_portal(response.headers.get("retry-after"))
 
     def _on_crash(self, _page: Page) -> None:
         self._crashed = True

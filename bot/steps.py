@@ -34,3 +34,30 @@ LABELS = {
     Step.UPLOAD: "Uploading attachments",
     Step.RECONCILE: "Checking the Status tab for an earlier submission",
 }
+
+
+SUBMIT_PATH = (
+    Step.MEMBER_SEARCH,
+    Step.CARE_SETTING,
+    Step.DETAILS,
+    Step.DOCUMENT_CLINICAL,
+    Step.SUBMIT,
+    Step.RESULTS,
+    Step.UPLOAD,
+)
+"""The steps of a submission, in order; Document Clinical and the upload only when needed."""
+
+OPTIONAL = frozenset({Step.DOCUMENT_CLINICAL, Step.UPLOAD})
+
+
+def passed_between(shown: Step | None, seen: Step) -> list[Step]:
+    """The steps a submission must have passed after ``shown`` to reach ``seen``.
+
+    Someone who follows an item from the queue reads its current step now and then; a fast step
+    (Submit takes a fraction of a second) may begin and end between two reads. Only the steps
+    every submission takes are filled in, and only along one submission.
+    """
+    if shown is None or shown not in SUBMIT_PATH or seen not in SUBMIT_PATH:
+        return []
+    start, end = SUBMIT_PATH.index(shown), SUBMIT_PATH.index(seen)
+    return [step for step in SUBMIT_PATH[start + 1 : end] if step not in OPTIONAL]

@@ -30,7 +30,7 @@ Step = Literal[
     "upload",
     "status",
 ]
-FaultKind = Literal["503", "500_after", "expire_session"]
+FaultKind = Literal["503", "429", "500_after", "expire_session"]
 
 
 class StepFault(BaseModel):

@@ -63,10 +63,7 @@ class PortalMiddleware:
             _client_key(scope), faults.config.rate_limit_per_minute, portal.clock()
         )
         if retry_after is not None:
-            store.incr("rate_limited")
-            response = portal.error_page(429, *TOO_MANY)
-            response.headers["Retry-After"] = str(retry_after)
-            await self._reply(response, scope, receive, send)
+            await self._too_many(portal, retry_after, scope, receive, send)
             return
         delay = faults.latency_seconds()
         if delay:
@@ -83,6 +80,9 @@ class PortalMiddleware:
         fired = faults.take_step_faults(step) if step else set()
         if fired:
             store.incr("faults_injected", len(fired))
+        if "429" in fired:
+            await self._too_many(portal, STEP_FAULT_RETRY_AFTER_S, scope, receive, send)
+            return
         if "503" in fired:
             await self._reply(portal.error_page(503, *UNAVAILABLE), scope, receive, send)
             return
@@ -103,6 +103,14 @@ class PortalMiddleware:
         await self.app(scope, receive, swallow)
         await self._reply(portal.error_page(500, *SERVER_ERROR), scope, receive, send)
 
+    async def _too_many(
+        self, portal: Portal, retry_after: int, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        portal.store.incr("rate_limited")
+        response = portal.error_page(429, *TOO_MANY)
+        response.headers["Retry-After"] = str(retry_after)
+        await self._reply(response, scope, receive, send)
+
     @staticmethod
     async def _reply(response: Response, scope: Scope, receive: Receive, send: Send) -> None:
         response.headers["Cache-Control"] = "no-store"
@@ -117,6 +125,9 @@ def _client_key(scope: Scope) -> str:
         return f"session:{session}"
     return f"client:{request.client.host if request.client else 'unknown'}"
 
+
+STEP_FAULT_RETRY_AFTER_S = 1
+"""The ``Retry-After`` of a 429 step fault (the rate limit computes its own)."""
 
 TOO_MANY = (
     "Too Many Requests",

@@ -20,6 +20,7 @@ from bot.errors import (
     PortalTimeout,
     PortalUnavailable,
     PortalValidationError,
+    RateLimited,
     SessionExpired,
     UnexpectedPage,
 )
@@ -47,6 +48,7 @@ class PortalPage:
         self._unavailable = heading.filter(has_text="Service Temporarily Unavailable")
         self._server_error = heading.filter(has_text="Internal Server Error")
         self._form_expired = heading.filter(has_text="Form expired")
+        self._too_many = heading.filter(has_text="Too Many Requests")
         self._login = heading.filter(has_text="Provider Portal Login")
         self._alerts = page.get_by_role("alert")
 
@@ -57,14 +59,17 @@ class PortalPage:
 
     def _trouble(self) -> Locator:
         trouble = (
-            self._maintenance.or_(self._unavailable).or_(self._server_error).or_(self._form_expired)
+            self._maintenance.or_(self._unavailable)
+            .or_(self._server_error)
+            .or_(self._form_expired)
+            .or_(self._too_many)
         )
         return trouble.or_(self._login) if self.login_is_trouble else trouble
 
     async def _raise_for_trouble(self) -> None:
         """Raise the error that the portal's current screen stands for, if it is an error screen.
 
-        One query answers the common case (no error screen); the five below only name it."""
+        One query answers the common case (no error screen); the ones below only name it."""
         if not await self._trouble().first.is_visible():
             return
         if await self._maintenance.is_visible():
@@ -73,6 +78,8 @@ class PortalPage:
             raise PortalNotTaken("the portal answered 503 Service Temporarily Unavailable")
         if await self._server_error.is_visible():
             raise PortalUnavailable("the portal answered 500 Internal Server Error")
+        if await self._too_many.is_visible():
+            raise RateLimited("the portal answered 429 Too Many Requests")
         if await self._form_expired.is_visible():
             raise SessionExpired("the portal refused a stale form")
         if self.login_is_trouble and await self._login.is_visible():

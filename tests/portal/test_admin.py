@@ -15,6 +15,8 @@ STAT_KEYS = {
     "submissions",
     "uploads",
     "sessions_expired",
+    "rate_limited",
+    "requests_peak_per_minute",
 }
 
 
