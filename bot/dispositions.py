@@ -22,6 +22,7 @@ from bot.errors import (
     PortalUnavailable,
     ReconcileImpossible,
     TransientError,
+    UiDrift,
 )
 
 
@@ -42,6 +43,9 @@ class Disposition(StrEnum):
     """Released; the run stops with exit 4, no further login attempt."""
     STOP_CONFIG = "stop_config"
     """Released; the run stops with exit 2."""
+    STOP_DRIFT = "stop_drift"
+    """Released (after the click, to reconcile); the run stops with exit 5: the portal's
+    screens changed, and every other item would meet the same screen."""
 
 
 _D = Disposition
@@ -51,6 +55,8 @@ TABLE: Final[Mapping[tuple[type[BaseException], bool], Disposition]] = {
     (LoginRejected, True): _D.STOP_LOGIN,
     (ConfigError, False): _D.STOP_CONFIG,
     (ConfigError, True): _D.STOP_CONFIG,
+    (UiDrift, False): _D.STOP_DRIFT,
+    (UiDrift, True): _D.STOP_DRIFT,
     # The only end after the click that reconciliation did not give: a person must look.
     (ReconcileImpossible, False): _D.FAIL,
     (ReconcileImpossible, True): _D.FAIL,

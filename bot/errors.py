@@ -172,6 +172,22 @@ class UnexpectedPage(PaBotError):
     reason = "unexpected_page"
 
 
+class UiDrift(PaBotError):
+    """A screen does not hold a control the page objects rely on (a label renamed, a button
+    gone): the portal changed, not the network. Never retried; the run stops (exit 5) and a
+    person updates the page object (usually one line: the label it looks for)."""
+
+    reason = "ui_drift"
+
+    def __init__(self, screen: str, looked_for: str) -> None:
+        super().__init__(
+            f"the portal's {screen} screen has no {looked_for}: the portal's screens changed "
+            "and the bot's page object must be updated"
+        )
+        self.screen = screen
+        self.looked_for = looked_for
+
+
 class SystemFault(PaBotError):
     """An exception of a type the bot did not expect, caught at the item's boundary.
 
@@ -219,3 +235,4 @@ class ExitCode(IntEnum):
     USAGE = 2
     PORTAL_UNAVAILABLE = 3
     LOGIN_REJECTED = 4
+    UI_DRIFT = 5

@@ -48,7 +48,13 @@ def serve_queue(settings: Settings, console: Console, *, workers: int) -> ExitCo
     bell = Doorbell()
     engine = Engine(settings, workers, on_item=on_item, wait_for_new=bell.wait)
     codes = asyncio.run(_resident(engine, bell))
-    for code in (ExitCode.USAGE, ExitCode.LOGIN_REJECTED, ExitCode.PORTAL_UNAVAILABLE):
+    stops = (
+        ExitCode.USAGE,
+        ExitCode.LOGIN_REJECTED,
+        ExitCode.UI_DRIFT,
+        ExitCode.PORTAL_UNAVAILABLE,
+    )
+    for code in stops:
         if code in codes:
             console.print(f"[red]The resident worker stopped:[/] {code.name.lower()}; see the log.")
             return code

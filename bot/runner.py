@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot import log, portal_notices, terminal
 from bot.config import Settings
 from bot.engine import Engine
-from bot.errors import ExitCode
+from bot.errors import ExitCode, UiDrift
 from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import print_report, rows_for, write_report
@@ -105,7 +105,8 @@ def _finish(
         )
         return ExitCode.PORTAL_UNAVAILABLE
     rows = rows_for(night)
-    warned = portal_notices.warnings(settings, started - NIGHT) + rate_warnings(throttle)
+    drift = drift_warnings(night, started) if ExitCode.UI_DRIFT in codes else []
+    warned = drift + portal_notices.warnings(settings, started - NIGHT) + rate_warnings(throttle)
     print_report(console, rows, warned)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started, warnings=warned)
     console.print(f"Report: {html_path} (JSON: {json_path})", soft_wrap=True)
@@ -121,6 +122,12 @@ def _finish(
         why = refusal[1] if refusal else "the run stopped; no further login attempts made."
         console.print(f"[red]Login rejected:[/] {escape(why)}", soft_wrap=True)
         return ExitCode.LOGIN_REJECTED
+    if ExitCode.UI_DRIFT in codes:
+        console.print(
+            "[red]The portal's screens changed:[/] the run stopped; update the page object "
+            "named above (docs/PORTAL_UI.md, UI drift). The items wait in the queue."
+        )
+        return ExitCode.UI_DRIFT
     if ExitCode.PORTAL_UNAVAILABLE in codes:
         console.print("[red]The portal is unavailable:[/] the run stopped early.")
         return ExitCode.PORTAL_UNAVAILABLE
@@ -165,6 +172,21 @@ def _progress(console: Console, total: int) -> RunProgress:
 NIGHT = timedelta(hours=16)
 """What the morning report covers: every item changed in the 16 hours before the run began (the
 evening's enqueue, a 22:30 run, a 03:00 run), not only what this run touched."""
+
+
+def drift_warnings(items: list[Item], since: datetime) -> list[str]:
+    """The report's first line when the run stopped for UI drift: what changed, where, and
+    that it is not a network problem (the item's error names the screen and the control)."""
+    said = {
+        item.error.removeprefix(f"{UiDrift.reason}: ")
+        for item in items
+        if item.error and item.error.startswith(f"{UiDrift.reason}: ") and item.updated_at >= since
+    }
+    return [
+        f"The portal changed, this is not a network problem: {text}. The run stopped; a person "
+        "must update the bot before the next run."
+        for text in sorted(said)
+    ]
 
 
 def _the_night(settings: Settings, started: datetime, before: set[int]) -> list[Item]:

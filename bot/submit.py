@@ -17,7 +17,7 @@ from bot import log
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import StepProgress, print_invalid, print_items
-from bot.errors import ConfigError, ExitCode, LoginRejected
+from bot.errors import ConfigError, ExitCode, LoginRejected, UiDrift
 from bot.handoff import PICKUP_WAIT_S, follow, live_resident
 from bot.holder import this_process
 from bot.intake import Accepted, Rejected, read_requests
@@ -96,7 +96,8 @@ def _hand_over(
             "[red]The resident worker gave it back[/] "
             f"({escape(done.error or 'no reason given')}); it stays queued and is tried again."
         )
-        return ExitCode.PORTAL_UNAVAILABLE
+        drifted = (done.error or "").startswith(f"{UiDrift.reason}: ")
+        return ExitCode.UI_DRIFT if drifted else ExitCode.PORTAL_UNAVAILABLE
     return ExitCode.FAILED if done.state == State.FAILED else ExitCode.OK
 
 
@@ -118,7 +119,7 @@ def _submit_claimed(
             console.print(f"[red]error:[/] {escape(str(exc))}")
             return ExitCode.USAGE
     if processed.stop is not None:
-        label = "login rejected" if processed.stop == ExitCode.LOGIN_REJECTED else "error"
+        label = STOP_LABELS.get(processed.stop, "error")
         console.print(f"[red]{label}:[/] {escape(processed.message or '')}")
         return processed.stop
     print_items(console, [processed.item], show_artifacts=True)
@@ -143,6 +144,12 @@ async def _process(
             return await process_until_settled(queue, session, item, worker, progress.step)
         finally:
             await session.close()
+
+
+STOP_LABELS = {
+    ExitCode.LOGIN_REJECTED: "login rejected",
+    ExitCode.UI_DRIFT: "the portal's screens changed",
+}
 
 
 def exit_code_for(processed: Processed) -> ExitCode:

@@ -259,6 +259,8 @@ def _record_failure(queue: Queue, item: Item, worker: str, exc: Exception) -> Pr
         return Processed(done, stop=ExitCode.LOGIN_REJECTED, message=text)
     if kind == D.STOP_CONFIG:
         return Processed(done, stop=ExitCode.USAGE, message=text)
+    if kind == D.STOP_DRIFT:
+        return Processed(done, stop=ExitCode.UI_DRIFT, message=text)
     return Processed(done, system_error=True, portal_down=kind == D.RELEASE_DOWN)
 
 

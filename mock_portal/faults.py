@@ -61,6 +61,8 @@ class RuntimeConfig(BaseModel):
     rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
     """Past this many requests of one session in a minute, 429 with ``Retry-After`` (0: off)."""
     maintenance: bool = False
+    ui_drift: bool = False
+    """The details screen's "Diagnosis Code" field is labelled "ICD-10 Code" (a changed label)."""
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
     ui_variant: Literal[1, 2] = 1
@@ -81,6 +83,7 @@ class ConfigPatch(BaseModel):
     announcement: str | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=0, le=100_000)
     maintenance: bool | None = None
+    ui_drift: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
     seed: int | None = None
     ui_variant: Literal[1, 2] | None = None
@@ -98,6 +101,7 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         announcement=settings.announcement,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         maintenance=settings.maintenance,
+        ui_drift=settings.ui_drift,
         session_timeout_s=settings.session_timeout_s,
         seed=settings.seed,
         ui_variant=settings.ui_variant,

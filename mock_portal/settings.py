@@ -34,6 +34,7 @@ class PortalSettings(BaseSettings):
     announcement: str | None = None
     rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
     maintenance: bool = False
+    ui_drift: bool = False
     session_timeout_s: int = Field(default=900, ge=1)
     seed: int | None = None
     ui_variant: Literal[1, 2] = 1

@@ -83,6 +83,7 @@ class Portal:
         html = self.env.get_template(template).render(
             f=fields,
             variant=variant,
+            drift=self.faults.config.ui_drift,
             user=session.username if session else None,
             csrf=session.csrf if session else "",
             **context,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import NoReturn
+from typing import ClassVar, NoReturn
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Response
@@ -22,6 +22,7 @@ from bot.errors import (
     PortalValidationError,
     RateLimited,
     SessionExpired,
+    UiDrift,
     UnexpectedPage,
 )
 
@@ -40,6 +41,9 @@ class PortalPage:
 
     #: Whether landing on the login page means the session is gone (not so for the login page).
     login_is_trouble = True
+
+    #: The screen's name in a UI drift error ("the portal's Request details screen has no …").
+    screen: ClassVar[str] = "portal"
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -85,6 +89,16 @@ class PortalPage:
         if self.login_is_trouble and await self._login.is_visible():
             raise SessionExpired("the portal sent the bot back to the login page")
 
+    async def expect_controls(self, *controls: Locator) -> None:
+        """UI drift told plainly: each of ``controls`` (what this screen always shows, found by
+        its label or role) must be on the screen now that it is shown, else ``UiDrift`` names the
+        screen and what was looked for, at once, instead of a timeout that looks like a slow
+        network. One query per control, none of them a wait."""
+        with translate_errors():
+            for control in controls:
+                if not await control.count():
+                    raise UiDrift(self.screen, describe(control))
+
     async def settle(self, first: Locator, *others: Locator) -> Locator:
         """Wait until ``first``, one of ``others`` or an error screen shows; return the locator.
 
@@ -96,7 +110,11 @@ class PortalPage:
             combined = self._trouble().or_(first)
             for locator in others:
                 combined = combined.or_(locator)
-            await combined.first.wait_for(state="visible")
+            try:
+                await combined.first.wait_for(state="visible")
+            except PlaywrightTimeout:
+                await self._raise_for_drift(first)
+                raise
             if await first.first.is_visible():
                 return first
             await self._raise_for_trouble()
@@ -104,6 +122,16 @@ class PortalPage:
                 if await locator.first.is_visible():
                     return locator
         raise PortalTimeout("the expected screen did not appear")
+
+    async def _raise_for_drift(self, expected: Locator) -> None:
+        """After a wait for the next screen ran out: a portal page in its place (a level-one
+        heading, no error screen) that lacks what the wait looked for is UI drift, not a slow
+        portal. The document had loaded (``navigation`` waits for it), so nothing more comes."""
+        heading = self.page.get_by_role("heading", level=1)
+        if not self.login_is_trouble or not await heading.count() or await expected.count():
+            return
+        title = " ".join((await heading.first.inner_text()).split())
+        raise UiDrift(f'"{title}" (after {self.screen})', describe(expected))
 
     @asynccontextmanager
     async def navigation(self) -> AsyncIterator[None]:
@@ -241,6 +269,22 @@ def translate_errors() -> Iterator[None]:
             reason = text.split("net::", 1)[-1].split()[0] if "net::" in text else "closed"
             raise PortalUnavailable(f"connection to the portal failed ({reason})") from None
         raise UnexpectedPage(f"the browser refused {_api_name(text)}") from None
+
+
+_LABEL = re.compile(r'internal:label="(?P<name>(?:[^"\\]|\\.)*)"[is]?$')
+_ROLE = re.compile(r'internal:role=(?P<role>[a-z]+)(?:\[name="(?P<name>(?:[^"\\]|\\.)*)"[is]?\])?')
+
+
+def describe(locator: Locator) -> str:
+    """What a locator looks for, in a person's words: 'field labelled "Diagnosis Code"',
+    'button "Continue"'; the raw selector when it is of another kind."""
+    selector = repr(locator).split("selector=", 1)[-1].strip("'>")
+    last = selector.split(" >> ")[-1]
+    if label := _LABEL.match(last):
+        return f'field labelled "{label["name"]}"'
+    if role := _ROLE.match(last):
+        return f'{role["role"]} "{role["name"]}"' if role["name"] else role["role"]
+    return f"element {selector}"
 
 
 def _api_name(text: str) -> str:

@@ -16,6 +16,8 @@ NOT_FOUND = "the portal found no provider with that NPI"
 class CareSettingPage(PortalPage):
     """Inpatient or outpatient, the category, and the provider picked from the dropdown."""
 
+    screen = "Care setting"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.setting_group = page.get_by_role("group", name="Select Care Setting")
@@ -36,6 +38,9 @@ class CareSettingPage(PortalPage):
 
     async def choose(self, care_setting: str, category: str, npi: str) -> RequestDetailsPage:
         """Fill the screen and continue; an unknown or out-of-network provider is final."""
+        await self.expect_controls(
+            self.setting_group, self.category, self.provider_search, self.continue_button
+        )
         with translate_errors():
             await self.setting_group.get_by_role("radio", name=care_setting, exact=True).check()
             await self.category.select_option(label=category)

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 class ClinicalPage(PortalPage):
     """Answer the questions the portal asks, by their text, and save."""
 
+    screen = "Document Clinical"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Document Clinical", level=1)
@@ -26,6 +28,8 @@ class ClinicalPage(PortalPage):
         """Answer every question the request has an answer for and save; the portal refuses
         gaps, and a "try again" saves again (the form is filled anew each time)."""
         from bot.pages.summary import SummaryPage  # the summary opens this page: one lazy import
+
+        await self.expect_controls(self.notes, self.save_button)
 
         summary = SummaryPage(self.page)
         await self.post_until(

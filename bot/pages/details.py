@@ -32,6 +32,8 @@ def _unknown(code: str) -> dict[str, Callable[[str], Exception]]:
 class RequestDetailsPage(PortalPage):
     """The remaining required fields; codes are added one at a time, as a person would."""
 
+    screen = "Request details"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.start_date = page.get_by_label("Start Date", exact=True)
@@ -56,6 +58,7 @@ class RequestDetailsPage(PortalPage):
 
     async def fill(self, request: AuthRequest) -> SummaryPage:
         """Enter everything and continue to the summary; refused codes are final."""
+        await self.expect_controls(*self._controls())
         with translate_errors():
             await self.start_date.fill(us(request.start_date))
             await self.end_date.fill(us(request.end_date))
@@ -90,6 +93,26 @@ class RequestDetailsPage(PortalPage):
         if await self.settle(summary.disclaimers, self._alerts) is summary.disclaimers:
             return summary
         await self.raise_validation("request details refused", mapping=REFUSED)
+
+    def _controls(self) -> list[Locator]:
+        """What the screen always shows (the lists of codes only once a code is added)."""
+        return [
+            self.start_date,
+            self.end_date,
+            self.treatment_type,
+            self.place_of_service,
+            self.diagnosis_code,
+            self.add_diagnosis,
+            self.procedure_code,
+            self.units,
+            self.add_procedure,
+            self.contact_name,
+            self.contact_phone,
+            self.contact_extension,
+            self.contact_fax,
+            self.contact_email,
+            self.continue_button,
+        ]
 
     def _listed(self, listing: Locator, code: str) -> Locator:
         """The code just added, as the portal lists it."""

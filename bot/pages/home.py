@@ -10,6 +10,8 @@ from bot.pages.base import PortalPage
 class HomePage(PortalPage):
     """The landing page after login."""
 
+    screen = "Home"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Provider Portal", exact=True, level=1)

@@ -24,6 +24,8 @@ class LoginPage(PortalPage):
     is ``LoginPageUnknown``: a stop, never a retry, whatever was typed.
     """
 
+    screen = "Login"
+
     login_is_trouble = False
 
     def __init__(self, page: Page) -> None:

@@ -22,6 +22,8 @@ SEARCH_KINDS = {
 class MemberSearchPage(PortalPage):
     """Find the member for a new request, by one of the three ways the portal offers."""
 
+    screen = "Member search"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Prior Authorization", exact=True, level=1)
@@ -46,6 +48,9 @@ class MemberSearchPage(PortalPage):
 
     async def search(self, member: Member, date_of_service: date) -> CareSettingPage:
         """Search the member for a medical request; raise when the portal finds no eligible one."""
+        await self.expect_controls(
+            self.medical, *self.search_by.values(), self.date_of_service, self.search_button
+        )
         with translate_errors():
             await self.medical.check()
             await self.search_by[member.search_kind].check()

@@ -25,6 +25,8 @@ class Notice:
 class NoticePage(PortalPage):
     """``answer`` reads the notice shown and presses its one button (Continue, Acknowledge)."""
 
+    screen = "Notice"
+
     login_is_trouble = False
 
     def __init__(self, page: Page) -> None:

@@ -29,6 +29,8 @@ _HEADERS = (
 class ResultsPage(PortalPage):
     """Read the reference id, status and lines; upload attachments."""
 
+    screen = "Results"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.reference = page.get_by_text(_REFERENCE)

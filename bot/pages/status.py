@@ -30,6 +30,8 @@ MAX_PAGES = 50
 class StatusPage(PortalPage):
     """Find authorizations by member and dates, or by reference number."""
 
+    screen = "Status"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.by_member = page.get_by_role("radio", name="Member and Dates", exact=True)
@@ -54,6 +56,7 @@ class StatusPage(PortalPage):
 
     async def search_member(self, caresource_id: str, start: date, end: date) -> list[StatusRow]:
         """Authorizations of the member whose start date of service falls in [start, end]."""
+        await self.expect_controls(self.by_member, self.search_button)
         with translate_errors():
             await self.by_member.check()
             await self.caresource_id.fill(caresource_id)

@@ -14,6 +14,8 @@ from bot.pages.types import Disclaimer
 class SummaryPage(PortalPage):
     """Read the disclaimers, open Document Clinical per code, then submit or cancel."""
 
+    screen = "Authorization Request summary"
+
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.disclaimers = page.get_by_role("region", name="Disclaimers")
@@ -27,7 +29,9 @@ class SummaryPage(PortalPage):
         return self.disclaimers.get_by_role("article", name=f"{code} - CPT/HCPCS", exact=True)
 
     async def read_disclaimers(self, codes: list[str]) -> list[Disclaimer]:
-        """The disclaimer of each of the request's procedure codes, in the request's order."""
+        """The disclaimer of each of the request's procedure codes, in the request's order
+        (Submit and Cancel are looked for first: a dry run must know Submit is there)."""
+        await self.expect_controls(self.submit_button, self.cancel_button)
         with translate_errors():
             return [
                 Disclaimer(

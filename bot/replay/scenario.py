@@ -57,7 +57,7 @@ class Expect(BaseModel):
         description="Whether the result was found on the Status tab after an "
         "unclear submission instead of being read after Submit.",
     )
-    exit_code: Literal[0, 1, 2, 3, 4] | None = Field(
+    exit_code: Literal[0, 1, 2, 3, 4, 5] | None = Field(
         default=None, description="What `pa-bot submit` would exit with (DESIGN.md's codes)."
     )
     portal_records: int | None = Field(

@@ -291,6 +291,7 @@ def test_config_merges_and_reset_restores(make_client: MakeClient) -> None:
         "announcement": None,
         "rate_limit_per_minute": 0,
         "maintenance": False,
+        "ui_drift": False,
         "session_timeout_s": 300,
         "seed": None,
         "ui_variant": 2,

@@ -22,6 +22,7 @@ from bot.errors import (
     SessionExpired,
     SubmissionUnclear,
     SystemFault,
+    UiDrift,
     UnexpectedPage,
 )
 
@@ -34,6 +35,7 @@ ROWS = [
     (LoginRecorded("earlier"), D.STOP_LOGIN, D.STOP_LOGIN),
     (ConfigError("x"), D.STOP_CONFIG, D.STOP_CONFIG),
     (BrowserNotFound("x"), D.STOP_CONFIG, D.STOP_CONFIG),
+    (UiDrift("Request details", 'field labelled "Diagnosis Code"'), D.STOP_DRIFT, D.STOP_DRIFT),
     (AwaitingIndex("not yet", 10), D.DEFER, D.DEFER),
     (ReconcileImpossible("no id"), D.FAIL, D.FAIL),
     (CodeRefused("no"), D.REJECT, D.RELEASE),
