@@ -64,6 +64,12 @@ def portal(
     )
 
 
+DRY_RUN_HELP = (
+    "Walk every screen up to the summary (Document Clinical answered), a screenshot of each, "
+    "then cancel: nothing is submitted and no queue item changes."
+)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a request file."""
@@ -73,6 +79,7 @@ def schema() -> None:
 @app.command()
 def submit(
     file: Annotated[Path, typer.Argument(help="A request file (JSON).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
     ] = False,
@@ -80,7 +87,8 @@ def submit(
     """Submit one request now, recorded in the queue too."""
     from bot.submit import submit_file
 
-    raise typer.Exit(int(submit_file(file, _settings_or_exit(verbose=verbose), console)))
+    settings = _settings_or_exit(verbose=verbose)
+    raise typer.Exit(int(submit_file(file, settings, console, dry_run=dry_run)))
 
 
 @app.command()
@@ -108,16 +116,21 @@ def run_queue(
     max_items: Annotated[
         int | None, typer.Option(min=1, help="Stop after taking this many items.")
     ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
     ] = False,
 ) -> None:
     """Drain the queue (the overnight run) and write the morning report."""
+    from bot.dry_run import rehearse_queue
     from bot.runner import run
 
     settings = _settings_or_exit(verbose=verbose)
     _queue_or_exit(settings).close()
-    code = run(settings, console, workers=workers or settings.workers, max_items=max_items)
+    size = workers or settings.workers
+    if dry_run:
+        raise typer.Exit(int(rehearse_queue(settings, console, workers=size, max_items=max_items)))
+    code = run(settings, console, workers=size, max_items=max_items)
     raise typer.Exit(int(code))
 
 

@@ -8,17 +8,15 @@ Status tab says the first submission is not there (reconciliation).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from bot import log as log_module
 from bot import retry_policy
 from bot.browser import private_dir
+from bot.draft import Attempt, Journal, fill_draft, timed
 from bot.errors import (
     AwaitingIndex,
     BusinessError,
@@ -46,47 +44,12 @@ from bot.steps import Step
 log = get_logger(__name__)
 
 
-class Journal(Protocol):
-    """What the flow tells its caller as it goes: the queue's write-ahead and the progress."""
-
-    def submitting(self) -> None:
-        """Record that Submit is about to be clicked; must be durable when it returns."""
-
-    def step(self, name: Step) -> None:
-        """A step begins (for progress displays and the queue's item)."""
-
-    def reference(self, reference_id: str) -> None:
-        """Record the reference id the moment it is read (before uploads); durable."""
-
-    def grace_left(self) -> float:
-        """Seconds of the reconciliation grace left since Submit was last about to be clicked:
-        inside it, "not found" on the Status search is not an answer yet."""
-
-    def first_click(self) -> datetime | None:
-        """When Submit was first about to be clicked for this request (None: not known)."""
-
-
 EVIDENCE_S = 10.0
 """The longest the failure evidence of one attempt may take to keep."""
 
 CLOCK_SKEW = timedelta(minutes=15)
 """How much earlier than the first Submit click an authorization on the Status tab may say it
 was submitted and still be ours (the portal's clock and the queue's may disagree)."""
-
-
-@dataclass
-class Attempt:
-    """What one request's attempts have learned so far."""
-
-    request: AuthRequest
-    artifacts: Path
-    submit_clicked: bool = False
-    refused_unread: bool = False
-    """The last Submit was answered with the login page (its session had ended) or a 503: the
-    portal refused it unread, so the Status search's "not found" is an answer at once, no grace."""
-    caresource_id: str | None = None
-    step_seconds: dict[str, float] = field(default_factory=dict)
-    attempts: int = 0
 
 
 async def process(
@@ -113,7 +76,7 @@ async def process(
         with retry_policy.spending(session.resend.budget):
             outcome = await _attempts(session, attempt, journal)
     except BaseException:
-        await _keep_failure_evidence(session, attempt)
+        await keep_failure_evidence(session, attempt)
         raise
     await session.stop_trace(None)
     outcome.step_seconds = attempt.step_seconds
@@ -173,12 +136,20 @@ async def _guarded(session: PortalSession, attempt: Attempt, journal: Journal) -
 
 
 async def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
-    try:
+    async with recovering(session):
         if attempt.submit_clicked:
             found = await _reconcile(session, attempt, journal)
             if found is not None:
                 return found
         return await _submit(session, attempt, journal)
+
+
+@asynccontextmanager
+async def recovering(session: PortalSession) -> AsyncIterator[None]:
+    """Around one attempt: what the next one needs after trouble (a new login after an expired
+    session, the session's 503 resend route once the portal stumbled); the error goes on."""
+    try:
+        yield
     except SessionExpired:
         log.info("session_expired")
         await session.log_in()
@@ -188,48 +159,14 @@ async def _one_attempt(session: PortalSession, attempt: Attempt, journal: Journa
         raise
 
 
-@asynccontextmanager
-async def _timed(attempt: Attempt, journal: Journal, step: Step) -> AsyncIterator[None]:
-    journal.step(step)
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        spent = time.perf_counter() - started
-        attempt.step_seconds[step] = attempt.step_seconds.get(step, 0.0) + spent
-
-
 async def _submit(session: PortalSession, attempt: Attempt, journal: Journal) -> Outcome:
     request = attempt.request
-    async with _timed(attempt, journal, Step.MEMBER_SEARCH):
-        search = await session.prior_authorization()
-        setting = await search.search(request.member, request.start_date)
-    async with _timed(attempt, journal, Step.CARE_SETTING):
-        if attempt.caresource_id is None:
-            attempt.caresource_id = await setting.patient_id()
-            if attempt.caresource_id:
-                log_module.protect(attempt.caresource_id)
-        details = await setting.choose(request.care_setting, request.category, request.provider_npi)
-    async with _timed(attempt, journal, Step.DETAILS):
-        summary = await details.fill(request)
-        codes = [line.code for line in request.procedures]
-        disclaimers = await summary.read_disclaimers(codes)
-    if all(d.not_required for d in disclaimers):
+    draft = await fill_draft(session, attempt, journal)
+    summary, messages = draft.summary, draft.messages
+    if draft.not_required:
         await summary.cancel()
-        return Outcome(
-            state="not_required",
-            messages=[d.text for d in disclaimers],
-            authorization_number=None,
-        )
-    messages = [d.text for d in disclaimers]
-    if any(d.needs_clinical for d in disclaimers):
-        async with _timed(attempt, journal, Step.DOCUMENT_CLINICAL):
-            for disclaimer in disclaimers:
-                if disclaimer.needs_clinical:
-                    clinical = await summary.document_clinical(disclaimer.code)
-                    summary = await clinical.answer(request.clinical)
-            messages = [d.text for d in await summary.read_disclaimers(codes)]
-    async with _timed(attempt, journal, Step.SUBMIT):
+        return Outcome(state="not_required", messages=messages, authorization_number=None)
+    async with timed(attempt, journal, Step.SUBMIT):
         journal.submitting()
         attempt.submit_clicked = True
         attempt.refused_unread = False
@@ -246,11 +183,11 @@ async def _submit(session: PortalSession, attempt: Attempt, journal: Journal) ->
             # answer to the request either: only the Status tab may tell what happened.
             raise SubmissionUnclear(f"no result after Submit ({type(exc).__name__})") from None
         journal.reference(results.reference_id)
-    async with _timed(attempt, journal, Step.RESULTS):
+    async with timed(attempt, journal, Step.RESULTS):
         proof = [str(await results_page.save_proof(attempt.artifacts))]
     outcome = _outcome(results, messages, proof)
     if request.attachments:
-        async with _timed(attempt, journal, Step.UPLOAD):
+        async with timed(attempt, journal, Step.UPLOAD):
             outcome.uploaded = await _upload(results_page, request.attachments, results.uploaded)
     return outcome
 
@@ -262,7 +199,7 @@ async def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal)
     is not an answer (the portal may still be recording or indexing it): ``AwaitingIndex``.
     """
     request = attempt.request
-    async with _timed(attempt, journal, Step.RECONCILE):
+    async with timed(attempt, journal, Step.RECONCILE):
         if attempt.caresource_id is None:
             search = await session.prior_authorization()
             setting = await search.search(request.member, request.start_date)
@@ -291,7 +228,7 @@ async def _reconcile(session: PortalSession, attempt: Attempt, journal: Journal)
         outcome = _outcome(results, [], [str(await detail.save_proof(attempt.artifacts))])
         outcome.reconciled = True
     if request.attachments:
-        async with _timed(attempt, journal, Step.UPLOAD):
+        async with timed(attempt, journal, Step.UPLOAD):
             outcome.uploaded = await _upload(detail, request.attachments, results.uploaded)
     return outcome
 
@@ -392,7 +329,7 @@ def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Out
     )
 
 
-async def _keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
+async def keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:
     """The trace, a screenshot and the HTML of the failed page (bounded: a hung page or a
     cancelled item must not hang here too)."""
     try:

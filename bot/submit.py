@@ -17,6 +17,7 @@ from bot import log
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import StepProgress, print_invalid, print_items
+from bot.dry_run import rehearse_request
 from bot.errors import ConfigError, ExitCode, LoginRejected, UiDrift
 from bot.handoff import PICKUP_WAIT_S, follow, live_resident
 from bot.holder import this_process
@@ -30,8 +31,11 @@ from bot.steps import Step
 from bot.worker import Processed, process_until_settled, worker_name
 
 
-def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
-    """``pa-bot submit FILE``: validate, queue, submit now with progress, print the result."""
+def submit_file(
+    path: Path, settings: Settings, console: Console, *, dry_run: bool = False
+) -> ExitCode:
+    """``pa-bot submit FILE``: validate, queue, submit now with progress, print the result;
+    ``dry_run``: walk its screens to the summary and cancel, nothing queued or submitted."""
     read = read_requests(path, private_dirs=[settings.artifacts_dir])
     bad = [entry for entry in read if isinstance(entry, Rejected)]
     good = [entry for entry in read if isinstance(entry, Accepted)]
@@ -46,6 +50,8 @@ def submit_file(path: Path, settings: Settings, console: Console) -> ExitCode:
         )
         return ExitCode.USAGE
     request, source = good[0].request, good[0].source
+    if dry_run:
+        return rehearse_request(request, settings, console)
     queue = open_queue(settings.queue_url)
     try:
         queued = queue.enqueue(request.key, payload(request), source, priority=Priority.URGENT)

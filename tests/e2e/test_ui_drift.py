@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Route
@@ -26,7 +27,7 @@ NAMED = 'Request details screen has no field labelled "Diagnosis Code"'
 
 
 def test_a_renamed_label_stops_the_run_with_exit_5_naming_screen_and_label(
-    settings: Settings, portal: PortalAdmin, tmp_path
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     portal.configure(ui_drift=True)
     path = write_jsonl(tmp_path / "night.jsonl", 4, prefix="DRIFT")
@@ -63,7 +64,7 @@ def test_a_renamed_label_stops_the_run_with_exit_5_naming_screen_and_label(
 
 
 def test_submit_meets_the_drift_with_exit_5(
-    settings: Settings, portal: PortalAdmin, tmp_path
+    settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     portal.configure(ui_drift=True)
     path = write_jsonl(tmp_path / "one.jsonl", 1, prefix="DRIFTNOW")
