@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     exits 2 naming it, with no attempt."""
     password: SecretStr | None = None
     totp_secret: SecretStr | None = None
+    accounts_file: Path | None = None
+    """A pool of portal accounts instead of the three above (``bot.accounts``): JSON, owner-only;
+    each machine's process takes one of its own."""
     queue_url: str = "sqlite:///var/queue.db"
     artifacts_dir: Path = Path("artifacts")
     headless: bool = True

@@ -21,6 +21,7 @@ from bot.errors import (
     LoginRejected,
     PortalUnavailable,
     ReconcileImpossible,
+    SignedOutElsewhere,
     TransientError,
     UiDrift,
 )
@@ -37,6 +38,9 @@ class Disposition(StrEnum):
     """Back to the queue for a later attempt: ``pending``, or ``submitting`` to reconcile."""
     RELEASE_DOWN = "release_down"
     """As ``RELEASE``, and the portal counts as down (the run stops after a few in a row)."""
+    GIVE_BACK = "give_back"
+    """Back to the queue whole, no trouble counted: another machine or a person took the
+    account's one session, and this machine waits for its turn (``bot.turns``)."""
     DEFER = "defer"
     """Back to the queue, claimable only after a while (the reconciliation grace)."""
     STOP_LOGIN = "stop_login"
@@ -64,6 +68,9 @@ TABLE: Final[Mapping[tuple[type[BaseException], bool], Disposition]] = {
     # to reconcile first).
     (BrowserGone, False): _D.RELEASE,
     (BrowserGone, True): _D.RELEASE,
+    # Another machine or a person took the account's one session: the item waits for our turn.
+    (SignedOutElsewhere, False): _D.GIVE_BACK,
+    (SignedOutElsewhere, True): _D.GIVE_BACK,
     (AwaitingIndex, True): _D.DEFER,
     (AwaitingIndex, False): _D.DEFER,
     (BusinessError, False): _D.REJECT,

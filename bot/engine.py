@@ -22,11 +22,13 @@ from bot import log
 from bot.browser import launch, start_playwright
 from bot.config import Settings
 from bot.errors import ConfigError, ExitCode, LoginRejected, PaBotError
-from bot.login_gate import LoginGate, credentials
-from bot.queue import Item, QueueUnavailable, open_queue
+from bot.holder import this_process
+from bot.login_gate import LoginGate, credentials, pool
+from bot.queue import Item, Queue, QueueUnavailable, open_queue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
 from bot.throttle import Throttle
+from bot.turns import SessionStats, Turns, choose_account
 from bot.worker import Budget, WaitForNew, claim_next, process_item, worker_name
 
 logger = log.get_logger(__name__)
@@ -81,6 +83,12 @@ class Engine:
     relaunches: int = 0
     throttle: Throttle = field(init=False)
     """The machine's pace on the portal, shared by every worker's context."""
+    sessions: SessionStats = field(default_factory=SessionStats)
+    """How the run fared with the account's session (logins, sign-outs, turns)."""
+
+    _pooled: bool = field(init=False, default=False)
+    _turns: Turns | None = field(init=False, default=None)
+    """The account's turns, given up when the run ends (not between two browsers)."""
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.settings.max_requests_per_minute)
@@ -90,7 +98,7 @@ class Engine:
         queue = open_queue(self.settings.queue_url)
         try:
             try:
-                gate = LoginGate(queue, credentials(self.settings), f"{worker_name()}-login")
+                gate = await self._gate(queue)
                 gate.check()
             except LoginRejected as exc:
                 logger.error("login_rejected", error=log.redact(str(exc)))
@@ -106,7 +114,20 @@ class Engine:
             finally:
                 await playwright.stop()
         finally:
+            if self._turns is not None:
+                with contextlib.suppress(QueueUnavailable):
+                    self._turns.end()
             queue.close()
+
+    async def _gate(self, queue: Queue) -> LoginGate:
+        """The login gate of the account this process works with: the one of the settings, or
+        an account of the pool of its own (``bot.turns.choose_account``)."""
+        holder = f"{worker_name()}-login"
+        if self.settings.accounts_file is None:
+            return LoginGate(queue, credentials(self.settings), holder)
+        self._pooled = True
+        chosen = await choose_account(queue, pool(self.settings), this_process().text(), self.stop)
+        return LoginGate(queue, chosen, holder)
 
     async def _relaunching(self, playwright: AsyncPlaywright, gate: LoginGate) -> list[ExitCode]:
         while True:
@@ -133,7 +154,8 @@ class Engine:
     async def _work_in(
         self, browser: Browser, gate: LoginGate, lost: asyncio.Event
     ) -> list[ExitCode]:
-        login = SharedLogin(gate, self.settings)
+        login = SharedLogin(gate, self.settings, stats=self.sessions, pooled=self._pooled)
+        self._turns = login.turns
         ending = asyncio.Event()
 
         async def watch(event: asyncio.Event) -> None:
@@ -214,13 +236,18 @@ class Engine:
                         settings.lease_seconds,
                         shared.ending,
                         wait_for_new=self.wait_for_new,
+                        turns=shared.login.turns,
                     )
                     if item is None:
                         break
                     if shared.ending.is_set() or not self.budget.take():
                         queue.release(item.id, worker)
                         break
-                    processed = await process_item(queue, session, item, worker)
+                    shared.login.turns.busy += 1
+                    try:
+                        processed = await process_item(queue, session, item, worker)
+                    finally:
+                        shared.login.turns.busy -= 1
                     if self.on_item is not None:
                         self.on_item(processed.item)
                     if processed.stop is not None:

@@ -138,6 +138,15 @@ class SessionExpired(TransientError):
     """The portal sent the bot back to the login page mid-flow."""
 
 
+class SignedOutElsewhere(SessionExpired):
+    """The portal ended the session because the account signed in elsewhere (a portal that
+    allows one session per account): another bot machine or a person. Not retried at once, or
+    two machines would sign each other out in turn: the item goes back to the queue whole and
+    the machine waits for its turn on the account (``bot.shared_login``)."""
+
+    reason = "signed_out_elsewhere"
+
+
 class PortalTimeout(TransientError):
     """A page or element did not appear in time."""
 

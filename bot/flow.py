@@ -28,6 +28,7 @@ from bot.errors import (
     RateLimited,
     ReconcileImpossible,
     SessionExpired,
+    SignedOutElsewhere,
     SubmissionUnclear,
     SystemFault,
 )
@@ -150,6 +151,11 @@ async def recovering(session: PortalSession) -> AsyncIterator[None]:
     session, the session's 503 resend route once the portal stumbled); the error goes on."""
     try:
         yield
+    except SignedOutElsewhere:
+        if session.signed_out_elsewhere():
+            raise  # the item goes back; the machine waits for its turn (``bot.turns``)
+        await session.log_in()  # the sign-out was of an older login of this process
+        raise SessionExpired("signed out of an older login") from None
     except SessionExpired:
         log.info("session_expired")
         await session.log_in()

@@ -31,6 +31,7 @@ import pyotp
 from pydantic import SecretStr
 
 from bot import log
+from bot.accounts import Account, accounts
 from bot.config import Settings
 from bot.errors import ConfigError, ExitCode, LoginRecorded, LoginRejected, PortalTimeout
 from bot.queue import GateRecord, LoginOutcome, Queue
@@ -71,24 +72,34 @@ class Credentials:
 
 
 def credentials(settings: Settings) -> Credentials:
-    """The settings' credentials; ``ConfigError`` naming what is missing (no defaults)."""
-    password = settings.password.get_secret_value() if settings.password else ""
+    """The settings' credentials (a pool's first account); ``ConfigError`` naming what is
+    missing (no defaults)."""
+    return _keyed(settings.portal_url, accounts(settings)[0])
+
+
+def pool(settings: Settings) -> list[Credentials]:
+    """Every account the settings give (``bot.accounts``), each keyed for the gate."""
+    return [_keyed(settings.portal_url, account) for account in accounts(settings)]
+
+
+def _keyed(portal_url: str, given: Account) -> Credentials:
+    password = given.password.get_secret_value()
     missing = [
         name
-        for name, value in (("PA_BOT_USERNAME", settings.username), ("PA_BOT_PASSWORD", password))
+        for name, value in (("PA_BOT_USERNAME", given.username), ("PA_BOT_PASSWORD", password))
         if not value
     ]
-    if missing or not settings.username:
+    if missing:
         raise ConfigError(
             f"{' and '.join(missing)} not set: the portal account's credentials have no default "
             "(set them in the environment or .env; `pa-bot demo` uses the mock's demo account)"
         )
-    totp = settings.totp_secret.get_secret_value() if settings.totp_secret else None
-    account = hashlib.sha256(f"{settings.portal_url}\n{settings.username}".encode()).hexdigest()
+    totp = given.totp_secret.get_secret_value() if given.totp_secret else None
+    account = hashlib.sha256(f"{portal_url}\n{given.username}".encode()).hexdigest()
     secrets = f"{password}\0{totp or ''}".encode()
     digest = hashlib.pbkdf2_hmac("sha256", secrets, account.encode(), _DIGEST_ROUNDS).hex()
     return Credentials(
-        settings.username,
+        given.username,
         SecretStr(password),
         SecretStr(totp) if totp else None,
         account,
@@ -192,13 +203,20 @@ class LoginGate:
 
 def login_refusal(queue: Queue, settings: Settings) -> tuple[str, str, ExitCode] | None:
     """Why a command must not log in at all: missing credentials (exit 2) or a standing
-    rejection of them (exit 4), as a title, a message and the exit code; None when it may."""
+    rejection of them (exit 4; of every account, for a pool), as a title, a message and the
+    exit code; None when it may."""
     try:
-        LoginGate(queue, credentials(settings), "check").check()
+        every = pool(settings)
     except ConfigError as exc:
         return "Configuration error", str(exc), ExitCode.USAGE
-    except LoginRecorded as exc:
-        return "Login rejected earlier", str(exc), ExitCode.LOGIN_REJECTED
+    refused = []
+    for secrets in every:
+        try:
+            LoginGate(queue, secrets, "check").check()
+        except LoginRecorded as exc:
+            refused.append(str(exc))
+    if len(refused) == len(every):
+        return "Login rejected earlier", refused[0], ExitCode.LOGIN_REJECTED
     return None
 
 

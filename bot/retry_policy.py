@@ -35,7 +35,14 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from bot.config import Settings
-from bot.errors import BrowserGone, RateLimited, SystemFault, TransientError, UnexpectedPage
+from bot.errors import (
+    BrowserGone,
+    RateLimited,
+    SignedOutElsewhere,
+    SystemFault,
+    TransientError,
+    UnexpectedPage,
+)
 from bot.log import get_logger
 
 log = get_logger(__name__)
@@ -46,12 +53,16 @@ RETRIED = (TransientError, SystemFault, UnexpectedPage)
 """What a request's attempt is made again for; everything else ends the request's processing
 at once (business errors, a rejected login, a configuration error, an item set aside for the
 reconciliation grace, the queue's own errors), and so does a browser that is gone (the engine
-gives the item back and launches a new one) and a portal that still limits the rate after the
-flow waited as it said (``bot.throttle``; the item goes back to the queue for later)."""
+gives the item back and launches a new one), a portal that still limits the rate after the
+flow waited as it said (``bot.throttle``; the item goes back to the queue for later) and a
+session ended because the account signed in elsewhere (the item goes back; the machine waits for
+its turn on the account, ``bot.shared_login``)."""
 
 
 def _retried(error: BaseException) -> bool:
-    return isinstance(error, RETRIED) and not isinstance(error, (BrowserGone, RateLimited))
+    return isinstance(error, RETRIED) and not isinstance(
+        error, (BrowserGone, RateLimited, SignedOutElsewhere)
+    )
 
 
 RETRY_BUDGET = 6

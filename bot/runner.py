@@ -21,7 +21,8 @@ from bot.errors import ExitCode, UiDrift
 from bot.login_gate import login_refusal
 from bot.queue import FINAL_STATES, Item, QueueUnavailable, State, open_queue
 from bot.report import print_report, rows_for, write_report
-from bot.throttle import Throttle, rate_warnings
+from bot.throttle import rate_warnings
+from bot.turns import session_warnings
 from bot.worker import WAITING, Budget
 
 logger = log.get_logger(__name__)
@@ -54,7 +55,7 @@ def run(settings: Settings, console: Console, *, workers: int, max_items: int | 
 
         engine = Engine(settings, workers, budget=Budget(max_items), on_item=on_item)
         codes = asyncio.run(run_engine(engine))
-    return _finish(settings, console, started, before, codes, engine.throttle)
+    return _finish(settings, console, started, before, codes, engine)
 
 
 async def run_engine(engine: Engine) -> list[ExitCode]:
@@ -94,7 +95,7 @@ def _finish(
     started: datetime,
     before: set[int],
     codes: list[ExitCode],
-    throttle: Throttle,
+    engine: Engine,
 ) -> ExitCode:
     try:
         night = _the_night(settings, started, before)
@@ -106,7 +107,12 @@ def _finish(
         return ExitCode.PORTAL_UNAVAILABLE
     rows = rows_for(night)
     drift = drift_warnings(night, started) if ExitCode.UI_DRIFT in codes else []
-    warned = drift + portal_notices.warnings(settings, started - NIGHT) + rate_warnings(throttle)
+    warned = (
+        drift
+        + portal_notices.warnings(settings, started - NIGHT)
+        + rate_warnings(engine.throttle)
+        + session_warnings(engine.sessions)
+    )
     print_report(console, rows, warned)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started, warnings=warned)
     console.print(f"Report: {html_path} (JSON: {json_path})", soft_wrap=True)

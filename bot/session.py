@@ -198,11 +198,17 @@ class PortalSession:
             await self.log_in()
             return await status.open(self.base_url)
 
+    def signed_out_elsewhere(self) -> bool:
+        """This context was signed out for a login elsewhere: True when the login is dead
+        (``SharedLogin.signed_out_elsewhere``), False when a newer one is already here."""
+        return self.login.signed_out_elsewhere(self._seen)
+
     async def _log_in_unless_known(self) -> None:
         """With no login to try, log in before the first screen: the login page is then the one
         the bot expects, so a page it does not recognise there (a CAPTCHA, say) stops the run at
-        once instead of failing items on a screen that never came."""
-        if not self.login.known:
+        once instead of failing items on a screen that never came. A login the portal ended
+        (signed in elsewhere) is made again here too, in this process's turn."""
+        if not self.login.known or self.login.needs_login:
             await self.log_in()
 
     async def arm_resend(self) -> None:

@@ -5,6 +5,10 @@ it (through the login gate, which keeps other processes and machines to one atte
 and the rest take its cookies. A new login, whoever made it, is copied into every context, so a
 re-login refreshes them all. Other processes of this machine read the saved login file
 (``<artifacts>/.state``) that the gate lets them adopt.
+
+A portal that allows one session per account ends it when the account logs in elsewhere: the
+login is then dead for every context at once, the first context to see it reports it, and the
+next login waits for this process's turn on the account (``bot.turns``).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from playwright.async_api import Error as PlaywrightError
 
 from bot.browser import private_dir
 from bot.config import Settings
+from bot.errors import SignedOutElsewhere
+from bot.holder import this_process
 from bot.log import get_logger
 from bot.login_gate import LoginGate, TotpCode
+from bot.turns import SessionStats, Turns
 
 log = get_logger(__name__)
 
@@ -34,8 +41,19 @@ Attempt = Callable[[TotpCode | None], Awaitable[list[dict[str, Any]]]]
 class SharedLogin:
     """The account's login for this process: its gate, its saved file, its contexts."""
 
-    def __init__(self, gate: LoginGate, settings: Settings) -> None:
+    def __init__(
+        self,
+        gate: LoginGate,
+        settings: Settings,
+        *,
+        stats: SessionStats | None = None,
+        pooled: bool = False,
+    ) -> None:
         self.gate = gate
+        self.stats = stats or SessionStats()
+        self.turns = Turns(
+            gate.queue, gate.secrets.account, this_process().text(), self.stats, pooled=pooled
+        )
         state_dir = private_dir(settings.artifacts_dir / ".state")
         self.state_file = state_dir / f"{gate.secrets.account[:16]}.json"
         _drop_if_unreadable(self.state_file)
@@ -46,11 +64,34 @@ class SharedLogin:
         """Bumped by every login this process made or adopted."""
         self.logins = 0
         """Logins this process made itself."""
+        self._dead: int | None = None
+        """A generation the portal ended because the account signed in elsewhere."""
 
     @property
     def known(self) -> bool:
         """Whether there is a login to try at all (made here, adopted, or saved on disk)."""
         return self.generation > 0 or self._state_seen is not None
+
+    @property
+    def needs_login(self) -> bool:
+        """Whether the portal ended the current login (a login elsewhere): the next caller logs
+        in, whatever it saw."""
+        return self._dead is not None and self._dead == self.generation
+
+    def signed_out_elsewhere(self, seen: int) -> bool:
+        """A context whose page last saw login ``seen`` was signed out for a login elsewhere.
+
+        False when this process logged in since that context last looked (the sign-out was of
+        an older login: the caller adopts the newer one and goes on). Else True: the current
+        login is dead, the item goes back to the queue, and the account takes turns."""
+        if seen < self.generation and not self.needs_login:
+            return False
+        if not self.needs_login:
+            self._dead = self.generation
+            self.stats.signed_out_elsewhere += 1
+            log.warning("signed_out_elsewhere", times=self.stats.signed_out_elsewhere)
+            self.turns.signed_out()
+        return True
 
     def join(self, context: BrowserContext) -> None:
         self._contexts.add(context)
@@ -66,8 +107,11 @@ class SharedLogin:
         ``LoginRejected`` propagates and must stop the run; ``force`` is a person's
         ``pa-bot login``, which passes over a recorded rejection once."""
         async with self._lock:
-            if self.generation > seen and not force:
+            if self.generation > seen and not force and not self.needs_login:
                 return self.generation
+            if not force and not self.turns.ours():
+                # Mid-item, after another machine took the turn: the item waits for ours.
+                raise SignedOutElsewhere("another machine's turn on the account")
             made: list[list[dict[str, Any]]] = []
 
             async def attempt_once(totp: TotpCode | None) -> None:
@@ -77,6 +121,7 @@ class SharedLogin:
             if made:
                 cookies = made[0]
                 self.logins += 1
+                self.stats.logins += 1
                 _write_private(self.state_file, json.dumps({"cookies": cookies, "origins": []}))
                 self._state_seen = _mtime(self.state_file)
                 await self._share(cookies)

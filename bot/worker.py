@@ -52,6 +52,7 @@ from bot.queued import Queued, stored
 from bot.queued import read as read_payload
 from bot.session import PortalSession
 from bot.steps import Step
+from bot.turns import Turns
 
 logger = log.get_logger(__name__)
 
@@ -118,6 +119,8 @@ class Processed:
     """The item's browser context must not serve another (its page hung or crashed)."""
     browser_gone: bool = False
     """The machine's Chromium went away during the item."""
+    wait_turn: bool = False
+    """The item went back because the account signed in elsewhere (``bot.turns``)."""
 
 
 async def process_item(
@@ -170,20 +173,29 @@ async def process_until_settled(
     and a person or a test waiting for its end)."""
     processed = await process_item(queue, session, item, worker, on_step)
     holder = this_process().text()
-    while (
-        processed.stop is None
-        and processed.item.state not in FINAL_STATES
-        and processed.item.available_at is not None
-    ):
-        # The grace's own schedule (``RECONCILE_POLL_S``), as ``claim_next`` keeps it in a run.
-        wait = (processed.item.available_at - queue.now()).total_seconds()
-        logger.info("waiting_for_status_index", seconds=round(max(0.0, wait), 1))
-        await asyncio.sleep(max(0.0, wait))
+    turns_waited = 0
+    while processed.stop is None and processed.item.state not in FINAL_STATES:
+        if processed.wait_turn and turns_waited < TURN_ROUNDS:
+            # Signed out for a login elsewhere: again in this process's turn on the account.
+            turns_waited += 1
+            await session.login.turns.take(asyncio.Event())
+        elif processed.item.available_at is not None:
+            # The grace's own schedule (``RECONCILE_POLL_S``), as ``claim_next`` keeps it.
+            wait = (processed.item.available_at - queue.now()).total_seconds()
+            logger.info("waiting_for_status_index", seconds=round(max(0.0, wait), 1))
+            await asyncio.sleep(max(0.0, wait))
+        else:
+            break
         again = queue.claim(worker, session.settings.lease_seconds, item_id=item.id, holder=holder)
         if again is None:
             break
         processed = await process_item(queue, session, again, worker, on_step)
     return processed
+
+
+TURN_ROUNDS = 3
+"""How often one item followed by a person (``pa-bot submit``) or a test is taken up again after
+a sign-out for a login elsewhere; then it waits in the queue for a run."""
 
 
 async def _run_and_record(
@@ -251,6 +263,8 @@ def _record_failure(queue: Queue, item: Item, worker: str, exc: Exception) -> Pr
     if kind == D.FAIL:
         done = queue.finish(item.id, worker, State.FAILED, error=text)
         return Processed(done, system_error=True)
+    if kind == D.GIVE_BACK:
+        return Processed(queue.release(item.id, worker, error=text), wait_turn=True)
     if kind == D.DEFER:
         retry_in = min(exc.retry_in, RECONCILE_POLL_S) if isinstance(exc, AwaitingIndex) else 0.0
         return Processed(queue.release(item.id, worker, error=text, retry_in=retry_in))
@@ -334,6 +348,7 @@ async def claim_next(
     stop: asyncio.Event,
     *,
     wait_for_new: WaitForNew | None = None,
+    turns: Turns | None = None,
 ) -> Item | None:
     """The next item for ``worker``; None once nothing is left that could come back (or a stop
     was asked).
@@ -341,13 +356,21 @@ async def claim_next(
     An item held by a dead process of this machine is taken back at once (``bot.holder``); one
     held by a live worker elsewhere, or set aside for the reconciliation grace, is waited for
     (bounded by its lease or its time), so that a run does not end with work left. A resident
-    worker (``wait_for_new``) never runs out: it waits for new items instead.
+    worker (``wait_for_new``) never runs out: it waits for new items instead. With ``turns``,
+    it claims only in this process's turn on the portal account, and gives the turn up while
+    there is nothing to claim (``bot.turns``).
     """
     holder = this_process().text()
     while not stop.is_set():
+        if turns is not None:
+            await turns.take(stop)
+            if stop.is_set():
+                break
         item = queue.claim(worker, lease_seconds, holder=holder)
         if item is not None:
             return item
+        if turns is not None:
+            turns.idle()
         now = queue.now()
         waiting = [item for item in queue.items() if item.state in WAITING]
         if any(_take_back_if_gone(queue, item) for item in waiting):

@@ -47,7 +47,12 @@ def build_portal(settings: PortalSettings, clock: Callable[[], float] | None = N
         store=store,
         catalog=Catalog(settings.fixtures),
         faults=faults,
-        auth=Auth(store, now, lambda: faults.config.session_timeout_s),
+        auth=Auth(
+            store,
+            now,
+            lambda: faults.config.session_timeout_s,
+            lambda: faults.config.single_session,
+        ),
         env=make_environment(),
         clock=now,
     )

@@ -58,6 +58,8 @@ class SessionState:
 
     session: SessionRow | None
     expired: bool
+    elsewhere: bool = False
+    """The session was ended by a newer login of its account (``SINGLE_SESSION``)."""
 
 
 class Auth:
@@ -66,10 +68,12 @@ class Auth:
         store: Store,
         clock: Callable[[], float],
         timeout: Callable[[], int],
+        single_session: Callable[[], bool] = lambda: False,
     ) -> None:
         self._store = store
         self._clock = clock
         self._timeout = timeout
+        self._single_session = single_session
 
     def _locked(self, username: str, now: float) -> bool:
         until = self._store.locked_until(username)
@@ -114,7 +118,12 @@ class Auth:
     def log_in(self, username: str) -> SessionRow:
         self._store.clear_failures(username)
         self._store.incr("logins_ok")
-        return self._store.create_session(username, self._clock())
+        session = self._store.create_session(username, self._clock())
+        if self._single_session():
+            ended = self._store.end_other_sessions(username, keep=session.id)
+            if ended:
+                self._store.incr("sessions_ended_elsewhere", ended)
+        return session
 
     def resolve(self, session_id: str | None) -> SessionState:
         """The session behind a cookie; an idle one is expired now (and counted once)."""
@@ -122,7 +131,9 @@ class Auth:
             return SessionState(None, expired=False)
         row = self._store.session(session_id)
         if row is None or row.expired:
-            return SessionState(None, expired=True)
+            return SessionState(
+                None, expired=True, elsewhere=row is not None and row.ended_elsewhere
+            )
         now = self._clock()
         if now - row.last_seen > self._timeout():
             if self._store.expire_session(row.id):
@@ -130,6 +141,12 @@ class Auth:
             return SessionState(None, expired=True)
         self._store.touch_session(row.id, now)
         return SessionState(row, expired=False)
+
+    def end_elsewhere(self, session_id: str | None) -> None:
+        """End a session as a login of its account elsewhere ends it under ``SINGLE_SESSION``
+        (the ``signed_in_elsewhere`` step fault)."""
+        if session_id and self._store.end_session_elsewhere(session_id):
+            self._store.incr("sessions_ended_elsewhere")
 
     def expire(self, session_id: str | None) -> None:
         """Expire a session at once (the ``expire_session`` step fault)."""

@@ -30,7 +30,7 @@ Step = Literal[
     "upload",
     "status",
 ]
-FaultKind = Literal["503", "429", "500_after", "expire_session"]
+FaultKind = Literal["503", "429", "500_after", "expire_session", "signed_in_elsewhere"]
 
 
 class StepFault(BaseModel):
@@ -60,6 +60,8 @@ class RuntimeConfig(BaseModel):
     """After login, a provider notice to acknowledge before the home page."""
     rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
     """Past this many requests of one session in a minute, 429 with ``Retry-After`` (0: off)."""
+    single_session: bool = False
+    """A new login ends the account's older sessions ("signed in elsewhere")."""
     maintenance: bool = False
     ui_drift: bool = False
     """The details screen's "Diagnosis Code" field is labelled "ICD-10 Code" (a changed label)."""
@@ -82,6 +84,7 @@ class ConfigPatch(BaseModel):
     password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
     announcement: str | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=0, le=100_000)
+    single_session: bool | None = None
     maintenance: bool | None = None
     ui_drift: bool | None = None
     session_timeout_s: int | None = Field(default=None, ge=1)
@@ -100,6 +103,7 @@ def initial_config(settings: PortalSettings) -> RuntimeConfig:
         password_expires_in_days=settings.password_expires_in_days,
         announcement=settings.announcement,
         rate_limit_per_minute=settings.rate_limit_per_minute,
+        single_session=settings.single_session,
         maintenance=settings.maintenance,
         ui_drift=settings.ui_drift,
         session_timeout_s=settings.session_timeout_s,

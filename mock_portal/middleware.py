@@ -88,6 +88,8 @@ class PortalMiddleware:
             return
         if "expire_session" in fired:
             portal.auth.expire(Request(scope).cookies.get(SESSION_COOKIE))
+        if "signed_in_elsewhere" in fired:
+            portal.auth.end_elsewhere(Request(scope).cookies.get(SESSION_COOKIE))
         fail_after = "500_after" in fired
         if step == "submit" and method == "POST" and not fail_after:
             fail_after = faults.draw_fail_after_submit()

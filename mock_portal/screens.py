@@ -200,7 +200,8 @@ def _log_in(page: Page, url: str) -> None:
 
 
 def notices(page: Page, url: str, shot: Callable[[str], None]) -> None:
-    """The notices after login (password expiring, announcement) and an expired password."""
+    """The notices after login (password expiring, announcement), an expired password, and the
+    login page of a session ended by a login elsewhere."""
     knobs = {
         "password_expires_in_days": 5,
         "announcement": "The portal will be down for maintenance on Sunday, 02:00 to 04:00.",
@@ -220,6 +221,14 @@ def notices(page: Page, url: str, shot: Callable[[str], None]) -> None:
     _log_in(page, url)
     expect(page.get_by_role("heading", name="Password Expired", level=1)).to_be_visible()
     shot("notice-password-expired")
+    httpx.post(f"{url}/_mock/reset").raise_for_status()
+    # One session per account: the account signs in elsewhere as the home page is asked for.
+    fault = {"step": "home", "fault": "signed_in_elsewhere", "times": 1}
+    knobs = {"single_session": True, "step_faults": [fault]}
+    httpx.put(f"{url}/_mock/config", json=knobs).raise_for_status()
+    _log_in(page, url)
+    expect(page.get_by_role("alert").filter(has_text="signed in elsewhere")).to_be_visible()
+    shot("signed-out-elsewhere")
     httpx.post(f"{url}/_mock/reset").raise_for_status()
 
 

@@ -33,6 +33,7 @@ class PortalSettings(BaseSettings):
     password_expires_in_days: int | None = Field(default=None, ge=0, le=365)
     announcement: str | None = None
     rate_limit_per_minute: int = Field(default=0, ge=0, le=100_000)
+    single_session: bool = False
     maintenance: bool = False
     ui_drift: bool = False
     session_timeout_s: int = Field(default=900, ge=1)

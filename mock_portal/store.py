@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS session_notices (
     session_id TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (session_id, kind));
 """
 
+ENDED = 2
+"""``sessions.expired`` of a session a newer login of its account ended (1: idle or faulted)."""
+
 STAT_NAMES = (
     "logins_ok",
     "logins_failed",
@@ -50,6 +53,7 @@ STAT_NAMES = (
     "uploads",
     "sessions_expired",
     "rate_limited",
+    "sessions_ended_elsewhere",
 )
 
 
@@ -60,6 +64,8 @@ class SessionRow:
     csrf: str
     last_seen: float
     expired: bool
+    ended_elsewhere: bool = False
+    """Ended by a newer login of the same account (``SINGLE_SESSION``)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,9 @@ class Store:
         )
         if row is None:
             return None
-        return SessionRow(str(row[0]), str(row[1]), str(row[2]), float(row[3]), bool(row[4]))
+        return SessionRow(
+            str(row[0]), str(row[1]), str(row[2]), float(row[3]), bool(row[4]), row[4] == ENDED
+        )
 
     def touch_session(self, session_id: str, now: float) -> None:
         self._run("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, session_id))
@@ -127,6 +135,23 @@ class Store:
                 "UPDATE sessions SET expired = 1 WHERE id = ? AND expired = 0", (session_id,)
             )
             return cursor.rowcount > 0
+
+    def end_session_elsewhere(self, session_id: str) -> bool:
+        """End one live session as a newer login of its account would; True when it was live."""
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE sessions SET expired = ? WHERE id = ? AND expired = 0", (ENDED, session_id)
+            )
+            return cursor.rowcount > 0
+
+    def end_other_sessions(self, username: str, keep: str) -> int:
+        """End the account's live sessions but ``keep`` (a newer login); how many ended."""
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE sessions SET expired = ? WHERE username = ? AND id != ? AND expired = 0",
+                (ENDED, username, keep),
+            )
+            return cursor.rowcount
 
     def delete_session(self, session_id: str) -> None:
         self._run("DELETE FROM sessions WHERE id = ?", (session_id,))

@@ -122,13 +122,15 @@ def portal_of(request: Request) -> Portal:
     return cast(Portal, request.app.state.portal)
 
 
-def login_redirect(request: Request, *, expired: bool) -> RedirectResponse:
-    """To the login page, coming back here afterwards."""
+def login_redirect(request: Request, *, expired: bool, elsewhere: bool = False) -> RedirectResponse:
+    """To the login page, coming back here afterwards; the page says why the session ended."""
     target = request.url.path
     if request.method == "GET" and request.url.query:
         target += "?" + request.url.query
     query = {"next": target}
-    if expired:
+    if elsewhere:
+        query["ended"] = "elsewhere"
+    elif expired:
         query["expired"] = "1"
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
 
@@ -139,7 +141,7 @@ def require_session(request: Request, *, notices: bool = True) -> SessionRow | R
     portal = portal_of(request)
     state = portal.auth.resolve(request.cookies.get(SESSION_COOKIE))
     if state.session is None:
-        return login_redirect(request, expired=state.expired)
+        return login_redirect(request, expired=state.expired, elsewhere=state.elsewhere)
     if notices and portal.store.pending_notices(state.session.id):
         return redirect(f"/notice?next={quote(request.url.path, safe='/')}")
     return state.session

@@ -22,6 +22,7 @@ from bot.errors import (
     PortalValidationError,
     RateLimited,
     SessionExpired,
+    SignedOutElsewhere,
     UiDrift,
     UnexpectedPage,
 )
@@ -54,6 +55,7 @@ class PortalPage:
         self._form_expired = heading.filter(has_text="Form expired")
         self._too_many = heading.filter(has_text="Too Many Requests")
         self._login = heading.filter(has_text="Provider Portal Login")
+        self._elsewhere = page.get_by_role("alert").filter(has_text="signed in elsewhere")
         self._alerts = page.get_by_role("alert")
 
     @property
@@ -87,6 +89,10 @@ class PortalPage:
         if await self._form_expired.is_visible():
             raise SessionExpired("the portal refused a stale form")
         if self.login_is_trouble and await self._login.is_visible():
+            if await self._elsewhere.is_visible():
+                raise SignedOutElsewhere(
+                    "the account signed in elsewhere, which ended this session"
+                )
             raise SessionExpired("the portal sent the bot back to the login page")
 
     async def expect_controls(self, *controls: Locator) -> None:
@@ -178,9 +184,12 @@ class PortalPage:
             with translate_errors():
                 async with self.portal_answer():
                     await act()
-                await done.or_(said).first.wait_for(state="visible")
+                # The script goes to the login page when the session is gone: trouble, not a
+                # lookup that never answers.
+                await done.or_(said).or_(self._trouble()).first.wait_for(state="visible")
                 if await done.first.is_visible():
                     return
+                await self._raise_for_trouble()
                 text = " ".join(t.strip() for t in await said.all_inner_texts() if t.strip())
             refusal = _refusal(text or "the portal showed an empty message", refused)
             if refusal is not None:

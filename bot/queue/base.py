@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, Protocol
 
 from bot.errors import PaBotError
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The version ``schema.sql`` writes into ``schema_version``; an earlier one is upgraded
 (``bot.queue.schema``), any other refused."""
 
@@ -188,6 +188,12 @@ class GateRecord:
     rejected_at: datetime | None
     rejected_reason: str | None
     totp_step: int | None
+    turns_since: datetime | None = None
+    """Since when machines take turns on the account: the portal signed it out for a login
+    elsewhere (one session per account), or it is one of a pool of accounts."""
+    turn_holder: str | None = None
+    """The process whose turn it is on the account's one session, until ``turn_until``."""
+    turn_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +343,19 @@ class Queue(Protocol):
     def login_take_totp_step(self, account: str, step: int) -> bool:
         """Claim TOTP time step ``step`` for a code about to be sent; False when it (or a later
         one) was used already."""
+
+    def login_take_turns(self, account: str) -> None:
+        """From now on machines take turns on the account (kept once set)."""
+
+    def turn_take(
+        self, account: str, holder: str, lease_seconds: float, *, gone: Callable[[str], bool]
+    ) -> str | None:
+        """Take or renew the account's turn for ``holder`` for ``lease_seconds``: None when
+        granted, else the holder whose turn it is (its lease runs and ``gone`` does not say
+        that process is gone)."""
+
+    def turn_release(self, account: str, holder: str) -> None:
+        """End ``holder``'s turn, if it is still its own."""
 
     def update_decision(
         self, item_id: int, portal_status: str, outcome: dict[str, Any] | None = None

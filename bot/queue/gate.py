@@ -8,6 +8,7 @@ believe they hold the account's one login attempt. ``bot.login_gate`` gives thes
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,46 @@ class GateStore:
             tx.run("UPDATE login_gate SET totp_step = ? WHERE account = ?", (step, account))
             return True
 
+    def login_take_turns(self, account: str) -> None:
+        with self._write() as tx:
+            if _locked(tx, account) is None:
+                tx.run(
+                    "INSERT INTO login_gate (account, turns_since) VALUES (?, ?)"
+                    " ON CONFLICT (account) DO NOTHING",
+                    (account, tx.stamp),
+                )
+            tx.run(
+                "UPDATE login_gate SET turns_since = ? WHERE account = ? AND turns_since IS NULL",
+                (tx.stamp, account),
+            )
+
+    def turn_take(
+        self, account: str, holder: str, lease_seconds: float, *, gone: Callable[[str], bool]
+    ) -> str | None:
+        with self._write() as tx:
+            found = _locked(tx, account)
+            if found is None:
+                return None  # no row: nothing has ever said the account allows one session
+            other = found["turn_holder"]
+            if other not in (None, holder):
+                until = datetime.fromisoformat(found["turn_until"])
+                if until > tx.now and not gone(other):
+                    return str(other)
+            until_text = to_text(tx.now + timedelta(seconds=lease_seconds))
+            tx.run(
+                "UPDATE login_gate SET turn_holder = ?, turn_until = ? WHERE account = ?",
+                (holder, until_text, account),
+            )
+            return None
+
+    def turn_release(self, account: str, holder: str) -> None:
+        with self._write() as tx:
+            tx.run(
+                "UPDATE login_gate SET turn_holder = NULL, turn_until = NULL"
+                " WHERE account = ? AND turn_holder = ?",
+                (account, holder),
+            )
+
 
 def _locked(tx: Tx, account: str) -> Row | None:
     row: Row | None = tx.run(
@@ -112,6 +153,13 @@ def _locked(tx: Tx, account: str) -> Row | None:
 
 def gate_record(row: Row) -> GateRecord:
     values: dict[str, Any] = dict(row)
-    for column in ("attempt_since", "attempt_until", "succeeded_at", "rejected_at"):
+    for column in (
+        "attempt_since",
+        "attempt_until",
+        "succeeded_at",
+        "rejected_at",
+        "turns_since",
+        "turn_until",
+    ):
         values[column] = None if values[column] is None else datetime.fromisoformat(values[column])
     return GateRecord(**values)

@@ -1,4 +1,4 @@
--- pa-bot queue schema, version 3 (bot.queue.base.SCHEMA_VERSION).
+-- pa-bot queue schema, version 4 (bot.queue.base.SCHEMA_VERSION).
 --
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
@@ -13,7 +13,7 @@ CREATE TABLE schema_version (
     version INTEGER NOT NULL
 );
 
-INSERT INTO schema_version (version) VALUES (3);
+INSERT INTO schema_version (version) VALUES (4);
 
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
@@ -86,6 +86,12 @@ CREATE TABLE login_gate (
     rejected_reason TEXT,
     -- The last 30-second TOTP time step whose code was sent: a code is never sent twice.
     totp_step INTEGER,
+    -- Since when machines take turns on the account (bot/shared_login.py): the portal signed it
+    -- out because it signed in elsewhere (one session per account), or it is one of a pool ...
+    turns_since TEXT,
+    -- ... the process whose turn it is, until its lease ends (renewed while it works).
+    turn_holder TEXT,
+    turn_until TEXT,
     CHECK ((attempt_holder IS NULL) = (attempt_until IS NULL))
 );
 

@@ -23,6 +23,7 @@ LOCKED = (
 )
 BAD_CODE = "Invalid authentication code."
 EXPIRED = "Your session has expired. Please log in again."
+ELSEWHERE = "You were signed out because this account signed in elsewhere."
 MFA_PENDING_SECONDS = 300
 
 
@@ -73,10 +74,11 @@ def _signed_in(portal: Portal, username: str, next_path: str) -> Response:
 def login_form(request: Request) -> Response:
     portal = portal_of(request)
     expired = request.query_params.get("expired") == "1"
+    elsewhere = request.query_params.get("ended") == "elsewhere"
     return _login_page(
         portal,
         next_path=safe_next(request.query_params.get("next")),
-        alert=EXPIRED if expired else None,
+        alert=ELSEWHERE if elsewhere else EXPIRED if expired else None,
     )
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from mock_portal.auth import SESSION_COOKIE
+from mock_portal.routes.account import ELSEWHERE, EXPIRED
 from mock_portal.web import portal_of
 
 router = APIRouter(prefix="/api")
@@ -17,7 +18,9 @@ router = APIRouter(prefix="/api")
 def _unauthorized(request: Request) -> Response | None:
     state = portal_of(request).auth.resolve(request.cookies.get(SESSION_COOKIE))
     if state.session is None:
-        return JSONResponse({"error": "Your session has expired. Please log in again."}, 401)
+        if state.elsewhere:
+            return JSONResponse({"error": ELSEWHERE}, 401, {"X-Session-Ended": "elsewhere"})
+        return JSONResponse({"error": EXPIRED}, 401)
     return None
 
 

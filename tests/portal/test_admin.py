@@ -17,6 +17,7 @@ STAT_KEYS = {
     "sessions_expired",
     "rate_limited",
     "requests_peak_per_minute",
+    "sessions_ended_elsewhere",
 }
 
 

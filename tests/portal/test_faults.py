@@ -232,6 +232,17 @@ def test_step_fault_expire_session(ready: tuple[PortalClient, dict[str, str]]) -
     assert stats["sessions_expired"] == 1 and stats["logins_ok"] == 2
 
 
+def test_step_fault_signed_in_elsewhere(ready: tuple[PortalClient, dict[str, str]]) -> None:
+    client, paths = ready
+    configure(client, step_faults=[{"step": "details", "fault": "signed_in_elsewhere"}])
+    response = client.http.get(paths["details"], follow_redirects=False)
+    assert response.status_code == 303
+    assert "ended=elsewhere" in response.headers["location"]
+    page = client.get("/")
+    assert page.alerts == ["You were signed out because this account signed in elsewhere."]
+    assert client.http.get("/_mock/stats").json()["sessions_ended_elsewhere"] == 1
+
+
 def test_step_fault_500_after_submit_is_fail_after_submit(user: PortalClient) -> None:
     configure(user, step_faults=[{"step": "submit", "fault": "500_after", "times": 1}])
     user.prepare("72148", meet=True)
@@ -290,6 +301,7 @@ def test_config_merges_and_reset_restores(make_client: MakeClient) -> None:
         "password_expires_in_days": None,
         "announcement": None,
         "rate_limit_per_minute": 0,
+        "single_session": False,
         "maintenance": False,
         "ui_drift": False,
         "session_timeout_s": 300,

@@ -136,3 +136,40 @@ def test_a_gone_holders_lease_ends_at_once(queue: Queue) -> None:
 
 def test_the_queue_tells_its_time(queue: Queue, clock: FakeClock) -> None:
     assert queue.now() == clock.now
+
+
+def test_turns_on_an_account_only_once_it_takes_turns(queue: Queue, clock: FakeClock) -> None:
+    alive: Callable[[str], bool] = lambda holder: False  # noqa: E731
+    assert queue.turn_take(ACCOUNT, "a", 60, gone=alive) is None  # no row: no turns at all
+    assert queue.turn_take(ACCOUNT, "b", 60, gone=alive) is None
+
+    queue.login_take_turns(ACCOUNT)
+    first = queue.login_record(ACCOUNT)
+    assert first is not None and first.turns_since is not None
+    clock.advance(5)
+    queue.login_take_turns(ACCOUNT)  # kept once set
+    assert queue.login_record(ACCOUNT) == first
+
+    assert queue.turn_take(ACCOUNT, "a", 60, gone=alive) is None
+    assert queue.turn_take(ACCOUNT, "b", 60, gone=alive) == "a"
+    clock.advance(50)
+    assert queue.turn_take(ACCOUNT, "a", 60, gone=alive) is None  # renewed
+    clock.advance(50)
+    assert queue.turn_take(ACCOUNT, "b", 60, gone=alive) == "a"
+    assert queue.turn_take(ACCOUNT, "b", 60, gone=lambda holder: holder == "a") is None
+    queue.turn_release(ACCOUNT, "a")  # not a's any more: nothing changes
+    record = queue.login_record(ACCOUNT)
+    assert record is not None and record.turn_holder == "b" and record.turn_until is not None
+    queue.turn_release(ACCOUNT, "b")
+    assert queue.turn_take(ACCOUNT, "a", 60, gone=alive) is None
+    clock.advance(61)  # a's lease ran out
+    assert queue.turn_take(ACCOUNT, "b", 60, gone=alive) is None
+
+
+def test_single_session_on_an_account_with_a_gate_row(queue: Queue) -> None:
+    assert queue.login_enter(ACCOUNT, GOOD, "a", 60).granted
+    queue.login_leave(ACCOUNT, GOOD, "a", "succeeded")
+    queue.login_take_turns(ACCOUNT)
+    record = queue.login_record(ACCOUNT)
+    assert record is not None and record.turns_since is not None
+    assert record.succeeded_at is not None
