@@ -21,6 +21,7 @@ from bot.login_gate import LoginGate, TotpCode, credentials
 from bot.pages.base import translate_errors
 from bot.pages.login import LoginPage
 from bot.pages.member_search import MemberSearchPage
+from bot.pages.session_warning import SessionWarning
 from bot.pages.status import StatusPage
 from bot.queue import Queue, open_queue
 from bot.resend import Resend
@@ -119,7 +120,11 @@ class PortalSession:
     async def _new_page(self) -> Page:
         page = await self.context.new_page()
         page.on("crash", self._on_crash)
+        await SessionWarning(page, self._kept_alive).watch()
         return page
+
+    def _kept_alive(self) -> None:
+        self.login.stats.kept_alive += 1
 
     def _on_response(self, response: Response) -> None:
         """A 429 from the portal, whoever asked (a page, a lookup, through the route or not),

@@ -60,6 +60,8 @@ class SessionStats:
     """Times the process waited for another machine's turn on the account to end."""
     pauses: int = 0
     """Pauses after a sign-out that no machine of the bot's turns made (a person, say)."""
+    kept_alive: int = 0
+    """Times a tab answered the portal's session-timeout warning with "Stay signed in"."""
 
 
 def _gone(text: str) -> bool:

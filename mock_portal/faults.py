@@ -29,6 +29,7 @@ Step = Literal[
     "results",
     "upload",
     "status",
+    "keepalive",
 ]
 FaultKind = Literal["503", "429", "500_after", "expire_session", "signed_in_elsewhere"]
 
@@ -192,11 +193,14 @@ _DRAFT_SCREENS: dict[str, Step] = {
 
 
 def step_for(path: str) -> Step | None:
-    """Which screen a page request belongs to (None for the JSON helpers and unknown paths)."""
+    """Which screen a page request belongs to (None for the lookup helpers and unknown paths;
+    the session-timeout warning's keep-alive is a step of its own)."""
     parts = [p for p in path.split("/") if p]
     if not parts:
         return "home"
     head = parts[0]
+    if parts == ["api", "keepalive"]:
+        return "keepalive"  # the "Stay signed in" of the session-timeout warning
     if head in ("login", "logout"):
         return "login"
     if head == "coming-soon":

@@ -201,7 +201,7 @@ def _log_in(page: Page, url: str) -> None:
 
 def notices(page: Page, url: str, shot: Callable[[str], None]) -> None:
     """The notices after login (password expiring, announcement), an expired password, and the
-    login page of a session ended by a login elsewhere."""
+    login page of a session ended by a login elsewhere, and the session-timeout warning."""
     knobs = {
         "password_expires_in_days": 5,
         "announcement": "The portal will be down for maintenance on Sunday, 02:00 to 04:00.",
@@ -229,6 +229,12 @@ def notices(page: Page, url: str, shot: Callable[[str], None]) -> None:
     _log_in(page, url)
     expect(page.get_by_role("alert").filter(has_text="signed in elsewhere")).to_be_visible()
     shot("signed-out-elsewhere")
+    httpx.post(f"{url}/_mock/reset").raise_for_status()
+    # The session-timeout warning, a second after the home page loads.
+    httpx.put(f"{url}/_mock/config", json={"session_timeout_s": 61}).raise_for_status()
+    _log_in(page, url)
+    expect(page.get_by_role("dialog", name="Session expiring")).to_be_visible()
+    shot("session-warning")
     httpx.post(f"{url}/_mock/reset").raise_for_status()
 
 

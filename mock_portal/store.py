@@ -54,6 +54,7 @@ STAT_NAMES = (
     "sessions_expired",
     "rate_limited",
     "sessions_ended_elsewhere",
+    "sessions_kept_alive",
 )
 
 

@@ -86,9 +86,16 @@ class Portal:
             drift=self.faults.config.ui_drift,
             user=session.username if session else None,
             csrf=session.csrf if session else "",
+            warn_after_s=self._warn_after_s() if session else None,
             **context,
         )
         return HTMLResponse(html, status_code=status_code)
+
+    def _warn_after_s(self) -> int | None:
+        """When a logged-in page shows "Your session will expire in 60 seconds": 60 s before
+        the idle timeout, as real portals warn; never for a timeout of a minute or less."""
+        timeout = self.faults.config.session_timeout_s
+        return timeout - WARNING_S if timeout > WARNING_S else None
 
     def error_page(
         self,
@@ -116,6 +123,10 @@ class Portal:
             f"The {what} you requested could not be found.",
             session=session,
         )
+
+
+WARNING_S = 60
+"""How long before the idle timeout the session-timeout warning shows."""
 
 
 def portal_of(request: Request) -> Portal:

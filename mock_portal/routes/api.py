@@ -24,6 +24,18 @@ def _unauthorized(request: Request) -> Response | None:
     return None
 
 
+@router.post("/keepalive")
+def keepalive(request: Request) -> Response:
+    """The session-timeout warning's "Stay signed in": the session lives on (``resolve``
+    touched it), or 401 when it ended already."""
+    denied = _unauthorized(request)
+    if denied:
+        return denied
+    portal = portal_of(request)
+    portal.store.incr("sessions_kept_alive")
+    return JSONResponse({"expires_in_s": portal.faults.config.session_timeout_s})
+
+
 @router.get("/providers")
 def providers(request: Request, q: str = "") -> Response:
     denied = _unauthorized(request)

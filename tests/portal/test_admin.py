@@ -18,6 +18,7 @@ STAT_KEYS = {
     "rate_limited",
     "requests_peak_per_minute",
     "sessions_ended_elsewhere",
+    "sessions_kept_alive",
 }
 
 
