@@ -178,11 +178,22 @@ def test_sigkill_and_immediate_restarts_never_submit_twice_nor_strand_a_request(
     print(figures.line(f"sigkill[{backend}]"))
 
 
-def test_sigkill_with_failures_after_submit_and_portal_errors(
+HABITS = {
+    "status_index_delay_s": 5,  # under the grace of 10 s, as a deployment sets it
+    "single_session": True,
+    "rate_limit_per_minute": 240,
+    "session_timeout_s": 61,  # the "Stay signed in" warning a second after each page loads
+    "password_expires_in_days": 5,
+    "announcement": "The portal will be down for maintenance on Sunday, 02:00 to 04:00.",
+}
+"""The real portal's habits, all at once (issue "the real portal's habits")."""
+
+
+def test_sigkill_with_failures_after_submit_portal_errors_and_the_portals_habits(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     enqueue(settings, tmp_path, "STORM")
-    portal.configure(error_rate=0.1, fail_after_submit_rate=0.3, seed=7)
+    portal.configure(error_rate=0.1, fail_after_submit_rate=0.3, seed=7, **HABITS)
 
     figures = run_until_drained(settings, tmp_path, seed=7)
 
@@ -190,7 +201,14 @@ def test_sigkill_with_failures_after_submit_and_portal_errors(
     assert figures.kills == KILLS and figures.faults_injected > 0
     assert figures.runs == KILLS + 1, "a restarted run took over the dead run's items at once"
     assert figures.reconciled > 0, "some failures after Submit were reconciled"
-    print(figures.line("sigkill+faults"))
+    stats = portal.stats()
+    logs = "".join(path.read_text() for path in tmp_path.glob("run-*.log"))
+    assert '"password_expires_soon"' in logs and '"announcement_acknowledged"' in logs
+    print(
+        figures.line("sigkill+faults+habits")
+        + f" rate_limited={stats['rate_limited']} kept_alive={stats['sessions_kept_alive']}"
+        + f" signed_out_elsewhere={stats['sessions_ended_elsewhere']} logins={stats['logins_ok']}"
+    )
 
 
 def test_a_lagging_status_search_with_lost_answers_and_kills_submits_each_once(
