@@ -64,6 +64,13 @@ class SessionStats:
     """Times a tab answered the portal's session-timeout warning with "Stay signed in"."""
 
 
+async def _until_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """``bot.worker.until_stopped``, which this module cannot import (the worker imports it)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await stop.wait()
+
+
 def _gone(text: str) -> bool:
     holder = Holder.parse(text)
     return holder is not None and is_gone(holder)
@@ -137,9 +144,7 @@ class Turns:
                     self._waiting = True
                     self.stats.turn_waits += 1
                     log.info("waiting_for_turn")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(TURN_POLL_S if pause <= 0 else pause):
-                    await stop.wait()
+            await _until_stopped(stop, TURN_POLL_S if pause <= 0 else pause)
 
     def ours(self) -> bool:
         """Whether this process may log in now: the account takes no turns, or the turn is this
@@ -193,9 +198,7 @@ async def choose_account(
         if not waiting:
             waiting = True
             log.info("waiting_for_pool_account", accounts=len(usable))
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(TURN_POLL_S):
-                await stop.wait()
+        await _until_stopped(stop, TURN_POLL_S)
         if stop.is_set():
             return usable[0]  # nothing will be claimed: the workers see the stop
 
