@@ -17,6 +17,7 @@ from bot import log
 from bot.config import Settings, env_problems
 from bot.errors import ConfigError, ExitCode
 from bot.intake import request_schema
+from bot.users import use_settings, users_app
 
 if TYPE_CHECKING:
     from bot.queue import Queue
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
+app.add_typer(users_app, name="users")
 
 
 def load_settings() -> Settings:
@@ -150,6 +152,24 @@ def worker(
     settings = _settings_or_exit(verbose=verbose)
     _queue_or_exit(settings).close()
     raise typer.Exit(int(serve_queue(settings, console, workers=workers or settings.workers)))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port.")] = 8700,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=16, help="Workers of the resident worker (default: settings)."),
+    ] = None,
+) -> None:
+    """The staff console on http://HOST:PORT, and a resident worker on the same queue."""
+    from bot.serve import serve_console
+
+    settings = _settings_or_exit()
+    _queue_or_exit(settings).close()
+    code = serve_console(settings, console, host=host, port=port, workers=workers)
+    raise typer.Exit(int(code))
 
 
 @app.command()
@@ -278,6 +298,7 @@ def main() -> None:
 
     An exception no command caught is shown as its type and redacted first line, never as a
     raw traceback (which could quote a password or a member's data), and exits 1."""
+    use_settings(_settings_or_exit)
     fmt = os.environ.get("PA_BOT_LOG_FORMAT", "").lower()
     log.configure(json={"json": True, "console": False}.get(fmt), stream=sys.stderr)
     try:

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     trace_snapshots: bool = False
     """DOM snapshots and network in the failure traces: richer to debug, ~0.3 CPU s per request."""
 
+    console_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """A console session ends after this many minutes without a request."""
+    console_secure_cookie: bool = False
+    """Send the console's session cookie over HTTPS only: set it when a TLS reverse proxy
+    serves the console (docs/CONSOLE.md)."""
+
     @field_validator("portal_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

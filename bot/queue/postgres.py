@@ -57,8 +57,8 @@ def postgres_statements() -> list[str]:
     statements = schema_statements()
     rewritten = [statement.replace(*_IDENTITY) for statement in statements]
     changed = sum(old != new for old, new in zip(statements, rewritten, strict=True))
-    if changed != 2:  # items.id and item_events.id; anything else means schema.sql changed
-        raise AssertionError(f"expected 2 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
+    if changed != 3:  # items, item_events, audit_log; anything else means schema.sql changed
+        raise AssertionError(f"expected 3 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
     return rewritten
 
 
@@ -116,7 +116,7 @@ class PostgresQueue(SqlQueue):
             ]
             advice = "Use the pa-bot that made it, or point PA_BOT_QUEUE_URL at another database."
             for statement in upgrade_statements(found, self.where, advice):
-                tx.run(statement)
+                tx.run(statement.replace(*_IDENTITY))
 
     def close(self) -> None:
         self._db.close()

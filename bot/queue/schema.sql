@@ -1,4 +1,4 @@
--- pa-bot queue schema, version 4 (bot.queue.base.SCHEMA_VERSION).
+-- pa-bot queue schema, version 5 (bot.queue.base.SCHEMA_VERSION).
 --
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
@@ -13,7 +13,7 @@ CREATE TABLE schema_version (
     version INTEGER NOT NULL
 );
 
-INSERT INTO schema_version (version) VALUES (4);
+INSERT INTO schema_version (version) VALUES (5);
 
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
@@ -104,4 +104,34 @@ CREATE TABLE workers (
     contexts INTEGER NOT NULL,
     started_at TEXT NOT NULL,
     seen_at TEXT NOT NULL
+);
+
+-- The staff console (bot/console/): its accounts (Argon2 hashes of passwords and API tokens;
+-- five wrong passwords lock an account until locked_until), the audit log of who saw or did
+-- what to which item, and the secret that signs its session cookies.
+CREATE TABLE console_users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('staff', 'admin', 'system')),
+    password_hash TEXT,
+    token_hash TEXT,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    item_id BIGINT,
+    detail TEXT
+);
+
+CREATE INDEX audit_log_at ON audit_log (at);
+
+CREATE TABLE console_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );

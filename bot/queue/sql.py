@@ -36,6 +36,7 @@ from bot.queue.base import (
     is_legal,
     to_text,
 )
+from bot.queue.console_store import ConsoleStore
 from bot.queue.gate import GateStore
 from bot.queue.presence import PresenceStore
 from bot.queue.rows import Row, check_holder, event_of, item_of
@@ -187,7 +188,7 @@ class Tx:
         )
 
 
-class SqlQueue(GateStore, PresenceStore, ABC):
+class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect

@@ -39,8 +39,10 @@ def pa_bot(
     password: str = "Demo!2345",
     timeout: float = 120,
     extra_env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ARGS`` to completion; its exit code and output."""
+    """``python -m bot ARGS`` to completion (``stdin`` its standard input); its exit code and
+    output."""
     env = pa_bot_env(settings, log_format=log_format, username=username, password=password)
     env.update(extra_env or {})
     return subprocess.run(
@@ -50,6 +52,7 @@ def pa_bot(
         text=True,
         timeout=timeout,
         check=False,
+        input=stdin,
     )
 
 

@@ -44,6 +44,8 @@ PA_BOT = {
     "RETRY_WAIT_SECONDS": "2.5",
     "TRACE": "always",
     "TRACE_SNAPSHOTS": "true",
+    "CONSOLE_IDLE_MINUTES": "30",
+    "CONSOLE_SECURE_COOKIE": "true",
 }
 MOCK_PORTAL = {
     "HOST": "0.0.0.0",
@@ -80,6 +82,8 @@ EXPECTED = {
     "max_requests_per_minute": 50,
     "retry_wait_seconds": 2.5,
     "trace_snapshots": True,
+    "console_idle_minutes": 30,
+    "console_secure_cookie": True,
     "port": 9000,
     "latency_ms": 250,
     "error_rate": 0.05,

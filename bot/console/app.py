@@ -1,0 +1,168 @@
+"""The staff console: server-rendered pages over the queue (``pa-bot serve``).
+
+Pages work without JavaScript. Every answer carries the security headers of
+``bot.console.security``; every form its CSRF token; the session is a signed cookie that ends
+after ``PA_BOT_CONSOLE_IDLE_MINUTES`` without a request (each answer signs it anew). No member
+data in URLs: requests are addressed by their queue id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from bot.config import Settings
+from bot.console.security import CSRF_FIELD, SecurityHeaders, csrf_matches, csrf_token
+from bot.console.signin import Refused, sign_in
+from bot.queue import open_queue
+from bot.queue.console_store import ConsoleQueue, ConsoleUser, console_queue
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "pa_bot_console"
+
+
+class SignInNeeded(Exception):
+    """No live session (or its account was disabled since): the sign-in page, or 401 for the
+    API."""
+
+
+class CsrfRefused(Exception):
+    """A form without this session's CSRF token."""
+
+
+class Console:
+    """The console's state: the settings and the queue, opened on the thread that serves (the
+    SQLite connection stays on the thread that made it; every page handler is ``async``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._queue: ConsoleQueue | None = None
+
+    @property
+    def queue(self) -> ConsoleQueue:
+        if self._queue is None:
+            self._queue = console_queue(open_queue(self.settings.queue_url))
+        return self._queue
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.close()
+
+
+def create_app(settings: Settings) -> FastAPI:
+    console = Console(settings)
+    secret_queue = console_queue(open_queue(settings.queue_url))
+    try:
+        secret = secret_queue.console_secret()
+    finally:
+        secret_queue.close()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        console.close()
+
+    app = FastAPI(
+        title="pa-bot console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.console = console
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.console_idle_minutes * 60,
+        same_site="strict",
+        https_only=settings.console_secure_cookie,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _routes(app)
+    return app
+
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with what every page needs: the CSRF token and the signed-in account."""
+    context.setdefault("user", None)
+    return templates.TemplateResponse(
+        request, name, {"csrf": csrf_token(request.session), **context}, status_code=status
+    )
+
+
+def console_of(request: Request) -> Console:
+    found: Console = request.app.state.console
+    return found
+
+
+async def current_user(request: Request) -> ConsoleUser:
+    name = request.session.get("user")
+    user = console_of(request).queue.user(name) if isinstance(name, str) else None
+    if user is None or user.disabled:
+        request.session.clear()
+        raise SignInNeeded
+    return user
+
+
+async def checked_form(request: Request) -> None:
+    form = await request.form()
+    if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+        raise CsrfRefused
+
+
+Signed = Annotated[ConsoleUser, Depends(current_user)]
+
+
+def _routes(app: FastAPI) -> None:
+    @app.exception_handler(SignInNeeded)
+    async def _sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        return page(request, "refused.html", status=403)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_page(request: Request) -> Response:
+        return page(request, "login.html", problem=None, username="")
+
+    @app.post("/login", response_class=HTMLResponse, dependencies=[Depends(checked_form)])
+    async def login(
+        request: Request,
+        username: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+    ) -> Response:
+        found = await sign_in(console_of(request).queue, username.strip(), password)
+        if isinstance(found, Refused):
+            return page(request, "login.html", status=401, problem=found.message, username=username)
+        request.session.clear()  # a fresh session (and CSRF token) for the signed-in account
+        request.session["user"] = found.name
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/logout", dependencies=[Depends(checked_form)])
+    async def logout(request: Request) -> Response:
+        name = request.session.get("user")
+        if isinstance(name, str):
+            console_of(request).queue.audit(name, "signed_out", None, None)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def worklist(request: Request, user: Signed) -> Response:
+        queue = console_of(request).queue
+        return page(request, "worklist.html", user=user, counts=queue.counts(), items=queue.items())

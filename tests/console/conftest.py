@@ -1,0 +1,62 @@
+"""The console's fixtures: one console server per test process on a queue of its own, emptied
+before each test; accounts made as ``pa-bot users add`` makes them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, sqlite_path
+from bot.console.passwords import hash_password
+from bot.console.server import ConsoleServer
+from bot.queue import open_queue
+from bot.queue.console_store import ConsoleQueue, Role, console_queue
+
+PASSWORD = "Correct-horse-9"
+_TABLES = ("item_events", "items", "console_users", "audit_log")
+
+
+@pytest.fixture(scope="session")
+def console_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    where = tmp_path_factory.mktemp("console")
+    return Settings(
+        _env_file=None,
+        queue_url=f"sqlite:///{where / 'queue.db'}",
+        artifacts_dir=where / "artifacts",
+    )
+
+
+@pytest.fixture(scope="session")
+def console_url(console_settings: Settings) -> Iterator[str]:
+    with ConsoleServer(console_settings) as server:
+        yield server.url
+
+
+@pytest.fixture
+def records(console_settings: Settings, console_url: str) -> Iterator[ConsoleQueue]:
+    """The console's queue, emptied (items, accounts, audit log) before the test."""
+    path: Path = sqlite_path(console_settings.queue_url)
+    with sqlite3.connect(path) as db:
+        for table in _TABLES:
+            db.execute(f"DELETE FROM {table}")
+    db.close()
+    queue = console_queue(open_queue(console_settings.queue_url))
+    yield queue
+    queue.close()
+
+
+class Accounts:
+    def __init__(self, queue: ConsoleQueue) -> None:
+        self.queue = queue
+
+    def add(self, name: str, role: Role = "staff") -> str:
+        self.queue.user_add(name, role, hash_password(PASSWORD))
+        return name
+
+
+@pytest.fixture
+def accounts(records: ConsoleQueue) -> Accounts:
+    return Accounts(records)
