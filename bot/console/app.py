@@ -22,7 +22,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.config import Settings
 from bot.console.security import CSRF_FIELD, SecurityHeaders, csrf_matches, csrf_token
 from bot.console.signin import Refused, sign_in
-from bot.queue import open_queue
+from bot.console.worklist import CATEGORIES, PORTAL_STATUSES, Filters, worklist
+from bot.queue import State, open_queue
 from bot.queue.console_store import ConsoleQueue, ConsoleUser, console_queue
 
 HERE = Path(__file__).parent
@@ -163,6 +164,15 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse("/login", status_code=303)
 
     @app.get("/", response_class=HTMLResponse)
-    async def worklist(request: Request, user: Signed) -> Response:
-        queue = console_of(request).queue
-        return page(request, "worklist.html", user=user, counts=queue.counts(), items=queue.items())
+    async def home(request: Request, user: Signed) -> Response:
+        filters = Filters.of(dict(request.query_params))
+        return page(
+            request,
+            "worklist.html",
+            user=user,
+            work=worklist(console_of(request).queue.items(), filters),
+            filters=filters,
+            states=[str(state) for state in State],
+            statuses=PORTAL_STATUSES,
+            categories=CATEGORIES,
+        )

@@ -1,0 +1,54 @@
+"""axe-core (through axe-playwright-python) finds no serious or critical violation on any console
+page, signed out and signed in, with every worklist group showing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page
+
+from bot.queue.console_store import ConsoleQueue
+from tests.console.conftest import PASSWORD, Accounts
+from tests.console.pages.login import LoginPage
+from tests.console.test_worklist import queue_items
+
+pytestmark = pytest.mark.e2e
+
+SERIOUS = ("serious", "critical")
+
+
+async def serious_violations(page: Page) -> list[str]:
+    results: dict[str, Any] = (await Axe().run(page)).response
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+async def test_no_console_page_has_a_serious_accessibility_violation(
+    page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
+) -> None:
+    accounts.add("ann")
+    queue_items(records)
+    login = await LoginPage.open(page, console_url)
+    await login.refused("ann", "wrong-password")
+    found = {"login (with its error)": await serious_violations(page)}
+
+    worklist = await login.sign_in("ann", PASSWORD)
+    found["worklist"] = await serious_violations(page)
+    await worklist.filter(state="failed")
+    found["worklist, nothing matching"] = await serious_violations(page)
+    refused = await page.request.post(f"{console_url}/logout", form={})
+    await page.set_content(await refused.text())
+    found["form refused"] = await serious_violations(page)
+
+    assert found == {name: [] for name in found}
+
+
+async def test_the_check_sees_a_serious_violation(page: Page) -> None:
+    await page.set_content('<html lang="en"><body><main><input></main></body></html>')
+
+    assert any(v.startswith("label (critical)") for v in await serious_violations(page))
