@@ -148,6 +148,12 @@ def _decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def read_record(data: Any, source: str, *, base_dir: Path, private_dirs: Sequence[Path]) -> Entry:
+    """One request already parsed (a JSON body), validated as a file's record is."""
+    context: Context = {"base_dir": base_dir, "private_dirs": list(private_dirs)}
+    return _validate(data, source, context)
+
+
 def _read_sniffed(text: str, source: str, context: Context) -> list[Entry]:
     """No known extension: JSON if it starts like JSON (JSON Lines if it has several values)."""
     if not text.lstrip().startswith(("{", "[")):

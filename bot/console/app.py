@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.config import Settings
+from bot.console.api import api_routes
 from bot.console.security import CSRF_FIELD, SecurityHeaders, csrf_matches, csrf_token
 from bot.console.signin import Refused, sign_in
 from bot.console.worklist import CATEGORIES, PORTAL_STATUSES, Filters, worklist
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _routes(app)
+    api_routes(app)
     return app
 
 
