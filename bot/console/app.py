@@ -10,53 +10,33 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.config import Settings
+from bot.console.admin import admin_routes
 from bot.console.api import api_routes
-from bot.console.security import CSRF_FIELD, SecurityHeaders, csrf_matches, csrf_token
+from bot.console.security import SecurityHeaders
 from bot.console.signin import Refused, sign_in
+from bot.console.web import (
+    HERE,
+    Console,
+    CsrfRefused,
+    Signed,
+    SignInNeeded,
+    checked_form,
+    console_of,
+    page,
+)
 from bot.console.worklist import CATEGORIES, PORTAL_STATUSES, Filters, worklist
 from bot.queue import State, open_queue
-from bot.queue.console_store import ConsoleQueue, ConsoleUser, console_queue
+from bot.queue.console_store import console_queue
 
-HERE = Path(__file__).parent
 SESSION_COOKIE = "pa_bot_console"
-
-
-class SignInNeeded(Exception):
-    """No live session (or its account was disabled since): the sign-in page, or 401 for the
-    API."""
-
-
-class CsrfRefused(Exception):
-    """A form without this session's CSRF token."""
-
-
-class Console:
-    """The console's state: the settings and the queue, opened on the thread that serves (the
-    SQLite connection stays on the thread that made it; every page handler is ``async``)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._queue: ConsoleQueue | None = None
-
-    @property
-    def queue(self) -> ConsoleQueue:
-        if self._queue is None:
-            self._queue = console_queue(open_queue(self.settings.queue_url))
-        return self._queue
-
-    def close(self) -> None:
-        if self._queue is not None:
-            self._queue.close()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -88,41 +68,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _routes(app)
     api_routes(app)
+    admin_routes(app)
     return app
-
-
-templates = Jinja2Templates(directory=HERE / "templates")
-
-
-def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page, with what every page needs: the CSRF token and the signed-in account."""
-    context.setdefault("user", None)
-    return templates.TemplateResponse(
-        request, name, {"csrf": csrf_token(request.session), **context}, status_code=status
-    )
-
-
-def console_of(request: Request) -> Console:
-    found: Console = request.app.state.console
-    return found
-
-
-async def current_user(request: Request) -> ConsoleUser:
-    name = request.session.get("user")
-    user = console_of(request).queue.user(name) if isinstance(name, str) else None
-    if user is None or user.disabled:
-        request.session.clear()
-        raise SignInNeeded
-    return user
-
-
-async def checked_form(request: Request) -> None:
-    form = await request.form()
-    if not csrf_matches(request.session, form.get(CSRF_FIELD)):
-        raise CsrfRefused
-
-
-Signed = Annotated[ConsoleUser, Depends(current_user)]
 
 
 def _routes(app: FastAPI) -> None:

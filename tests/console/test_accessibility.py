@@ -11,6 +11,8 @@ from playwright.async_api import Page
 
 from bot.queue.console_store import ConsoleQueue
 from tests.console.conftest import PASSWORD, Accounts
+from tests.console.pages.accounts import AccountsPage
+from tests.console.pages.audit import AuditPage
 from tests.console.pages.login import LoginPage
 from tests.console.test_worklist import queue_items
 
@@ -31,7 +33,10 @@ async def serious_violations(page: Page) -> list[str]:
 async def test_no_console_page_has_a_serious_accessibility_violation(
     page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
 ) -> None:
-    accounts.add("ann")
+    accounts.add("ann", role="admin")
+    accounts.add("cy")
+    for _ in range(5):
+        records.user_failed_login("cy", 5, 900)
     queue_items(records)
     login = await LoginPage.open(page, console_url)
     await login.refused("ann", "wrong-password")
@@ -41,6 +46,10 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
     found["worklist"] = await serious_violations(page)
     await worklist.filter(state="failed")
     found["worklist, nothing matching"] = await serious_violations(page)
+    await AccountsPage.open(page, console_url)
+    found["accounts"] = await serious_violations(page)
+    await AuditPage.open(page, console_url)
+    found["audit log"] = await serious_violations(page)
     refused = await page.request.post(f"{console_url}/logout", form={})
     await page.set_content(await refused.text())
     found["form refused"] = await serious_violations(page)

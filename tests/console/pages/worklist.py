@@ -44,6 +44,10 @@ class WorklistPage:
         await expect(self.heading).to_be_visible()
         return self
 
+    async def form_token(self) -> str:
+        """The CSRF token the page's forms send (for a test that posts without the page)."""
+        return await self.page.locator("input[name=csrf_token]").first.input_value()
+
     async def sign_out(self) -> LoginPage:
         from tests.console.pages.login import LoginPage
 
