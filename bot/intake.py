@@ -80,14 +80,19 @@ _UNION_TAGS = frozenset(
 _TAG = re.compile(r"^[a-z-]+\[.*\]$")
 
 
-def read_requests(path: Path, *, private_dirs: Sequence[Path] = ()) -> list[Entry]:
+def read_requests(
+    path: Path, *, private_dirs: Sequence[Path] = (), uploaded: Path | None = None
+) -> list[Entry]:
     """Every record of ``path``, validated; the format is chosen by extension, else by content.
 
     Attachments are resolved relative to the file's folder; none may lie in ``private_dirs``
-    (the bot's artifacts, its saved logins).
+    (the bot's artifacts, its saved logins). With ``uploaded`` (the console's upload), each is
+    the file of that folder with its name instead, whatever folders the record names.
     """
     source = str(path)
     context: Context = {"base_dir": path.parent, "private_dirs": list(private_dirs)}
+    if uploaded is not None:
+        context["uploaded"] = uploaded
     try:
         text = _decode(path.read_bytes())
     except OSError as exc:

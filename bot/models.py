@@ -228,8 +228,11 @@ class AuthRequest(_Strict):
         context = info.context or {}
         if context.get("queued"):
             return paths  # checked at intake; a claimed item's files are checked again (queued.py)
-        base = Path(context.get("base_dir", "."))
         private = [Path(folder).resolve() for folder in context.get("private_dirs", ())]
+        uploaded = context.get("uploaded")
+        if uploaded is not None:  # the console's upload: files matched by name, no server path
+            return [uploaded_file(path, Path(uploaded), private) for path in paths]
+        base = Path(context.get("base_dir", "."))
         return [attachment_file(path, base, private) for path in paths]
 
     @model_validator(mode="after")
@@ -248,6 +251,13 @@ class AuthRequest(_Strict):
         codes = ",".join(sorted(line.code for line in self.procedures))
         raw = f"{who}|{self.provider_npi}|{self.start_date.isoformat()}|{codes}"
         return "req-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def uploaded_file(path: Path, folder: Path, private: list[Path]) -> Path:
+    """The file uploaded with the request under ``path``'s name (its folders ignored)."""
+    if not (folder / path.name).is_file():
+        raise ValueError(f"{path.name}: not uploaded with the request file")
+    return attachment_file(Path(path.name), folder, private)
 
 
 def attachment_file(path: Path, base: Path, private: list[Path]) -> Path:

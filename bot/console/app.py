@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
+from bot.console.requests import request_routes
 from bot.console.security import SecurityHeaders
 from bot.console.signin import Refused, sign_in
 from bot.console.web import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     _routes(app)
     api_routes(app)
     admin_routes(app)
+    request_routes(app)
     return app
 
 

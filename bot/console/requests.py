@@ -1,0 +1,110 @@
+"""New requests from the console (a request file with its attachments, uploaded), and a
+request's own page.
+
+Uploaded files are written to a fresh private folder under the artifacts directory; a request's
+attachments must name files uploaded with it (matched by file name): no path on the server is
+ever read. "Submit now" queues as urgent (a person waits: the resident worker takes it first)
+and opens the request's page; "Add to queue" queues at the request's own priority.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from bot.console.web import Signed, checked_form, console_of, page
+from bot.intake import Entry, Rejected, read_requests
+from bot.queue import FINAL_STATES, ItemNotFound, Priority
+from bot.queued import payload, priority_of
+
+REFRESH_S = 2
+"""While a request is being worked, its page reloads itself this often (no script needed)."""
+MAX_UPLOAD_FILES = 50
+
+
+def request_routes(app: FastAPI) -> None:
+    @app.get("/requests/new", response_class=HTMLResponse)
+    async def new_request(request: Request, user: Signed) -> Response:
+        return page(request, "new_request.html", user=user, rows=None)
+
+    @app.post("/requests/upload", dependencies=[Depends(checked_form)])
+    async def upload(request: Request, user: Signed) -> Response:
+        form = await request.form()
+        files = [f for f in form.getlist("request_file") if isinstance(f, UploadFile)]
+        extra = [f for f in form.getlist("attachments") if isinstance(f, UploadFile)]
+        if not files or not files[0].filename or len(extra) > MAX_UPLOAD_FILES:
+            problem = "Choose a request file (JSON, JSON Lines or CSV)."
+            return page(request, "new_request.html", status=422, user=user, problem=problem)
+        folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
+        for upload_file in extra:
+            if upload_file.filename:
+                (folder / Path(upload_file.filename).name).write_bytes(await upload_file.read())
+        request_file = folder / ("request-" + Path(files[0].filename or "file").name)
+        request_file.write_bytes(await files[0].read())
+        now = form.get("submit") == "now"
+        entries = read_requests(request_file, uploaded=folder)
+        rows = _queue_entries(request, user.name, entries, folder, now=now)
+        queued = [row for row in rows if row["item_id"] is not None]
+        if now and len(rows) == 1 and queued:
+            return RedirectResponse(f"/requests/{queued[0]['item_id']}", status_code=303)
+        status = 200 if queued else 422
+        return page(request, "new_request.html", status=status, user=user, rows=rows)
+
+    @app.get("/requests/{item_id}", response_class=HTMLResponse)
+    async def one_request(request: Request, user: Signed, item_id: int) -> Response:
+        queue = console_of(request).queue
+        try:
+            item = queue.get(item_id)
+        except ItemNotFound:
+            return page(request, "not_found.html", status=404, user=user)
+        queue.audit(user.name, "viewed", item.id, None)
+        final = item.state in FINAL_STATES
+        return page(
+            request,
+            "request.html",
+            user=user,
+            item=item,
+            history=queue.history(item.id),
+            refresh=None if final else REFRESH_S,
+        )
+
+
+def _private_folder(parent: Path) -> Path:
+    parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = parent / secrets.token_hex(8)
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+def _queue_entries(
+    request: Request, actor: str, entries: list[Entry], folder: Path, *, now: bool
+) -> list[dict[str, object]]:
+    """Queue the accepted entries; a result row per entry (its errors, or its queue item)."""
+    queue = console_of(request).queue
+    rows: list[dict[str, object]] = []
+    for entry in entries:
+        source = entry.source.replace(str(folder) + "/request-", "upload:")
+        if isinstance(entry, Rejected):
+            rows.append({"source": source, "errors": entry.errors, "item_id": None, "key": None})
+            continue
+        made = entry.request
+        priority = Priority.URGENT if now else priority_of(made)
+        done = queue.enqueue(made.key, payload(made), source, priority=priority)
+        if now and not done.created:
+            queue.prioritize(done.item.id, Priority.URGENT)
+        action = ("submitted_now" if now else "queued") if done.created else "queued_again"
+        queue.audit(actor, action, done.item.id, None)
+        rows.append(
+            {
+                "source": source,
+                "errors": [],
+                "item_id": done.item.id,
+                "key": made.key,
+                "said": "queued" if done.created else f"already queued ({done.item.state})",
+            }
+        )
+    return rows

@@ -1,0 +1,23 @@
+"""A request's page in the console."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+
+class RequestPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1, name="Request")
+
+    async def fact(self, name: str) -> str:
+        """The value shown beside ``name`` ("State", "Reference ID", "Portal status")."""
+        term = self.page.get_by_role("term").filter(has_text=name)
+        return await term.locator("xpath=following-sibling::dd[1]").inner_text()
+
+    async def reference_id(self, timeout_s: float = 90) -> str:
+        """The reference id, once the resident worker has read it (the page updates itself)."""
+        await expect(self.page.get_by_role("term").filter(has_text="Reference ID")).to_be_visible(
+            timeout=timeout_s * 1000
+        )
+        return await self.fact("Reference ID")
