@@ -48,7 +48,7 @@ async def test_a_request_file_is_queued_row_by_row_with_its_attachments(
     assert "hostname.pdf: not uploaded with the request file" in rows[1]
     assert "provider_npi" in rows[2] and "Not queued" in rows[2]
     (item,) = records.items()
-    assert item.priority == Priority.EXPEDITED  # its own urgency: "Add to queue"
+    assert item.priority == Priority.STANDARD  # its own urgency (standard): "Add to queue"
     attached = json.loads(item.payload)["attachments"]
     assert [Path(a).name for a in attached] == ["clinical-notes.pdf", "xray-report.tiff"]
     assert all(Path(a).parent.parent.name == "uploads" for a in attached)
