@@ -63,8 +63,10 @@ def submit_file(
             return ExitCode.FAILED if queued.item.state == State.FAILED else ExitCode.OK
         resident = live_resident(queue) if queued.item.lease_owner is None else None
         if resident is not None:
-            urgent = queue.prioritize(queued.item.id, Priority.URGENT)
-            handed = _hand_over(queue, urgent, resident.name, settings, console)
+            queue.prioritize(queued.item.id, Priority.URGENT)
+            # Followed from the item as it was before the handover: the resident worker may
+            # claim it (and count an attempt) before prioritize returns.
+            handed = _hand_over(queue, queued.item, resident.name, settings, console)
             if handed is not None:
                 return handed
         worker = worker_name()

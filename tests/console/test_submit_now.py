@@ -1,0 +1,71 @@
+"""Submit now, end to end as a front office does it: ``pa-bot serve`` (the console and its resident
+worker, one process) against the mock portal over HTTP, a person in Chromium; the request's page
+follows the steps and ends with the portal's Reference ID and status."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page
+
+from bot.config import Settings
+from bot.console.passwords import hash_password
+from bot.queue import open_queue
+from bot.queue.console_store import console_queue
+from tests.console.conftest import PASSWORD
+from tests.console.pages.login import LoginPage
+from tests.console.pages.new_request import NewRequestPage
+from tests.support.admin import PortalAdmin
+from tests.support.cli import pa_bot_env
+from tests.support.served import first_answer, free_port
+
+pytestmark = pytest.mark.e2e
+
+FIXTURES = Path(__file__).parents[2] / "fixtures"
+
+
+@pytest.fixture
+def served(settings: Settings, portal: PortalAdmin) -> Iterator[str]:
+    """``pa-bot serve`` on a free port, with a staff account "ann"; its URL."""
+    queue = console_queue(open_queue(settings.queue_url))
+    try:
+        queue.user_add("ann", "staff", hash_password(PASSWORD))
+    finally:
+        queue.close()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
+        env=pa_bot_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first_answer(f"http://127.0.0.1:{port}/healthz", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+
+
+async def test_submit_now_ends_with_the_reference_id_and_portal_status_on_the_page(
+    page: Page, served: str, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    request = json.loads((FIXTURES / "requests/approved-imaging-criteria-met.json").read_text())
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(request))
+    await (await LoginPage.open(page, served)).sign_in("ann", PASSWORD)
+
+    shown = await (await NewRequestPage.open(page)).submit_now(path, [])
+    reference_id = await shown.reference_id()
+
+    (recorded,) = portal.authorizations()
+    assert reference_id == recorded["reference_id"] and len(reference_id) == 9
+    assert reference_id.isdigit()
+    assert await shown.fact("Portal status") == "approved"
+    assert await shown.fact("State") == "submitted"
