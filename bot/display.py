@@ -19,7 +19,7 @@ from bot import terminal
 from bot.deadlines import decision_due, decision_overdue
 from bot.queue import Item, State
 from bot.queued import outcome_of
-from bot.steps import LABELS
+from bot.steps import step_label
 
 STATE_STYLES = {
     State.SUBMITTED: "green",
@@ -51,12 +51,12 @@ class StepProgress:
         self._current = name
         self._since = time.perf_counter()
         if self._status is not None:
-            self._status.update(f"{self.title}: {_label(name)}…")
+            self._status.update(f"{self.title}: {step_label(name)}…")
 
     def _finish_current(self) -> None:
         if self._current is not None:
             spent = time.perf_counter() - self._since
-            label = _label(self._current)
+            label = step_label(self._current)
             self.console.print(f"  [green]✓[/] {label} [dim]({spent:.1f} s)[/]")
             self._current = None
 
@@ -189,9 +189,3 @@ def print_invalid(console: Console, source: str, errors: list[str]) -> None:
     console.print(f"[red]invalid[/] {escape(source)}", soft_wrap=True)
     for message in errors:
         console.print(f"  - {escape(message)}", soft_wrap=True)
-
-
-def _label(name: str) -> str:
-    """What a person reads for a step (its name, for a step this version does not know)."""
-    label: str = LABELS.get(name, name)  # type: ignore[call-overload]
-    return label

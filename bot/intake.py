@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -157,6 +157,19 @@ def read_record(data: Any, source: str, *, base_dir: Path, private_dirs: Sequenc
     """One request already parsed (a JSON body), validated as a file's record is."""
     context: Context = {"base_dir": base_dir, "private_dirs": list(private_dirs)}
     return _validate(data, source, context)
+
+
+def read_cells(cells: Mapping[str, str], source: str, *, uploaded: Path) -> Entry:
+    """One request from named cells, as a CSV row names them (the console's form): the same
+    cell formats, the same validation, errors named by cell. Attachments are files of
+    ``uploaded``, by name."""
+    context: Context = {"base_dir": uploaded, "private_dirs": [], "uploaded": uploaded}
+    problems: list[str] = []
+    given = {name: value.strip() for name, value in cells.items() if value.strip()}
+    unknown = sorted(set(given) - set(CSV_COLUMNS))
+    problems.extend(f"{name}: {_NOT_A_COLUMN}" for name in unknown)
+    record = _record_from_cells({k: v for k, v in given.items() if k in CSV_COLUMNS}, problems)
+    return _validate(record, source, context, extra=problems, csv_paths=True)
 
 
 def _read_sniffed(text: str, source: str, context: Context) -> list[Entry]:

@@ -205,9 +205,9 @@ class AuthRequest(_Strict):
     @field_validator("diagnosis_codes")
     @classmethod
     def _icd10(cls, codes: list[str], info: ValidationInfo) -> list[str]:
-        normal = [_dotted(code) for code in codes]
+        normal = [dotted_icd10(code) for code in codes]
         if not (info.context or {}).get("queued"):
-            bad = [code for code in normal if not _billable(code)]
+            bad = [code for code in normal if not billable_icd10(code)]
             if bad:
                 raise ValueError(f"not billable ICD-10-CM codes: {', '.join(bad)}")
         if len(set(normal)) != len(normal):
@@ -308,13 +308,13 @@ QUEUED = {"queued": True}
 already, so a worker never loads the ICD-10-CM tree (seconds of start-up and ~170 MB each)."""
 
 
-def _billable(code: str) -> bool:
+def billable_icd10(code: str) -> bool:
     import simple_icd_10_cm as icd  # on first use only: see QUEUED
 
     return bool(icd.is_valid_item(code) and icd.is_leaf(code))
 
 
-def _dotted(code: str) -> str:
+def dotted_icd10(code: str) -> str:
     code = code.strip().upper().replace(".", "")
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
 

@@ -61,3 +61,9 @@ def passed_between(shown: Step | None, seen: Step) -> list[Step]:
         return []
     start, end = SUBMIT_PATH.index(shown), SUBMIT_PATH.index(seen)
     return [step for step in SUBMIT_PATH[start + 1 : end] if step not in OPTIONAL]
+
+
+def step_label(name: str) -> str:
+    """What a person reads for a step (its name, for a step this version does not know)."""
+    label: str = LABELS.get(name, name)  # type: ignore[call-overload]
+    return label

@@ -8,6 +8,7 @@ data in URLs: requests are addressed by their queue id.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -17,9 +18,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from bot.codes import load_code_set
 from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
+from bot.console.live import live_routes
 from bot.console.requests import request_routes
 from bot.console.security import SecurityHeaders
 from bot.console.signin import Refused, sign_in
@@ -50,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=load_code_set, name="code-set", daemon=True).start()
         yield
         console.close()
 
@@ -71,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     api_routes(app)
     admin_routes(app)
     request_routes(app)
+    live_routes(app)
     return app
 
 

@@ -11,25 +11,64 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from bot.codes import describe_diagnosis, describe_procedure, split_codes
+from bot.console.form import GROUPS, MEMBER_WAYS, errors_by_field, filled
 from bot.console.web import Signed, checked_form, console_of, page
-from bot.intake import Entry, Rejected, read_requests
+from bot.intake import Entry, Rejected, read_cells, read_requests
 from bot.queue import FINAL_STATES, ItemNotFound, Priority
+from bot.queue.console_store import ConsoleUser
 from bot.queued import payload, priority_of
+from bot.steps import step_label
 
 REFRESH_S = 2
-"""While a request is being worked, its page reloads itself this often (no script needed)."""
+"""Without JavaScript, a request being worked reloads its page this often (with it, the page
+follows the steps live: ``bot.console.live``)."""
 MAX_UPLOAD_FILES = 50
+MAX_CODES = 20
+LABELS = {f.name: f.label for group in GROUPS for f in group.fields} | {
+    "member": "Member",
+    "request": "Request",
+    "attachments": "Attachment files",
+}
 
 
 def request_routes(app: FastAPI) -> None:
     @app.get("/requests/new", response_class=HTMLResponse)
     async def new_request(request: Request, user: Signed) -> Response:
-        return page(request, "new_request.html", user=user, rows=None)
+        return _new_page(request, user)
+
+    @app.post("/requests/form", dependencies=[Depends(checked_form)])
+    async def by_hand(request: Request, user: Signed) -> Response:
+        form = await request.form()
+        sent = filled({k: v for k, v in form.items() if isinstance(v, str)})
+        files = [f for f in form.getlist("attachment_files") if isinstance(f, UploadFile)]
+        folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
+        names = await _save(files[:MAX_UPLOAD_FILES], folder)
+        if names:
+            sent.cells["attachments"] = ";".join(names)
+        entry = read_cells(sent.cells, "console form", uploaded=folder)
+        if isinstance(entry, Rejected):
+            shown = {"filled": sent, "errors": errors_by_field(entry.errors)}
+            return _new_page(request, user, status=422, form=shown)
+        now = form.get("submit") == "now"
+        (row,) = _queue_entries(request, user.name, [entry], folder, now=now)
+        if now:
+            return RedirectResponse(f"/requests/{row['item_id']}", status_code=303)
+        return _new_page(request, user, rows=[row])
+
+    @app.get("/codes/{kind}")
+    async def codes(request: Request, user: Signed, kind: str, codes: str = "") -> Response:
+        describe = {"diagnosis_codes": describe_diagnosis, "procedures": describe_procedure}
+        if kind not in describe:
+            return JSONResponse([], status_code=404)
+        pairs = [describe[kind](code) for code in split_codes(codes)[:MAX_CODES]]
+        return JSONResponse(pairs)
 
     @app.post("/requests/upload", dependencies=[Depends(checked_form)])
     async def upload(request: Request, user: Signed) -> Response:
@@ -38,11 +77,9 @@ def request_routes(app: FastAPI) -> None:
         extra = [f for f in form.getlist("attachments") if isinstance(f, UploadFile)]
         if not files or not files[0].filename or len(extra) > MAX_UPLOAD_FILES:
             problem = "Choose a request file (JSON, JSON Lines or CSV)."
-            return page(request, "new_request.html", status=422, user=user, problem=problem)
+            return _new_page(request, user, status=422, problem=problem)
         folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
-        for upload_file in extra:
-            if upload_file.filename:
-                (folder / Path(upload_file.filename).name).write_bytes(await upload_file.read())
+        await _save(extra, folder)
         request_file = folder / ("request-" + Path(files[0].filename or "file").name)
         request_file.write_bytes(await files[0].read())
         now = form.get("submit") == "now"
@@ -51,8 +88,7 @@ def request_routes(app: FastAPI) -> None:
         queued = [row for row in rows if row["item_id"] is not None]
         if now and len(rows) == 1 and queued:
             return RedirectResponse(f"/requests/{queued[0]['item_id']}", status_code=303)
-        status = 200 if queued else 422
-        return page(request, "new_request.html", status=status, user=user, rows=rows)
+        return _new_page(request, user, status=200 if queued else 422, rows=rows)
 
     @app.get("/requests/{item_id}", response_class=HTMLResponse)
     async def one_request(request: Request, user: Signed, item_id: int) -> Response:
@@ -70,7 +106,32 @@ def request_routes(app: FastAPI) -> None:
             item=item,
             history=queue.history(item.id),
             refresh=None if final else REFRESH_S,
+            step=None if final or item.step is None else step_label(item.step),
         )
+
+
+def _new_page(request: Request, user: ConsoleUser, status: int = 200, **shown: Any) -> Response:
+    return page(
+        request,
+        "new_request.html",
+        status=status,
+        user=user,
+        groups=GROUPS,
+        ways=MEMBER_WAYS,
+        labels=LABELS,
+        **shown,
+    )
+
+
+async def _save(files: list[UploadFile], folder: Path) -> list[str]:
+    """The files chosen, written to ``folder`` under their own names (never a path)."""
+    names: list[str] = []
+    for chosen in files:
+        if chosen.filename:
+            name = Path(chosen.filename).name
+            (folder / name).write_bytes(await chosen.read())
+            names.append(name)
+    return names
 
 
 def _private_folder(parent: Path) -> Path:

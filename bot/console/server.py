@@ -12,6 +12,8 @@ from bot.config import Settings
 from bot.console.app import create_app
 
 START_TIMEOUT_S = 15.0
+STOP_GRACE_S = 3
+"""How long a stop waits for answers still streaming (a request page's live steps)."""
 
 
 class ConsoleServer:
@@ -19,7 +21,12 @@ class ConsoleServer:
 
     def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int = 0) -> None:
         config = uvicorn.Config(
-            create_app(settings), host=host, port=port, log_level="warning", access_log=False
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=STOP_GRACE_S,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="console", daemon=True)

@@ -16,6 +16,21 @@ from bot.queue import open_queue
 from bot.queue.console_store import ConsoleQueue, Role, console_queue
 
 PASSWORD = "Correct-horse-9"
+GOOD = {
+    "CareSource member ID": "105634024",
+    "Provider NPI (required)": "1234567943",
+    "Category": "Advanced Imaging",
+    "Treatment type": "Diagnostic",
+    "Place of service": "11 office",
+    "Start date (required)": "2026-12-01",
+    "End date (required)": "2026-12-31",
+    "Diagnosis codes (required)": "M54.50 M54.16",
+    "Procedure codes (required)": "72148",
+    "Contact name (required)": "Pat Frontdesk",
+    "Phone (required)": "614-555-0100",
+    "Fax (required)": "614-555-0101",
+}
+"""A request's fields as a person fills the New request form (by label)."""
 _TABLES = ("item_events", "items", "console_users", "audit_log")
 
 

@@ -10,10 +10,11 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page
 
 from bot.queue.console_store import ConsoleQueue
-from tests.console.conftest import PASSWORD, Accounts
+from tests.console.conftest import GOOD, PASSWORD, Accounts
 from tests.console.pages.accounts import AccountsPage
 from tests.console.pages.audit import AuditPage
 from tests.console.pages.login import LoginPage
+from tests.console.pages.new_request import NewRequestPage
 from tests.console.test_worklist import queue_items
 
 pytestmark = pytest.mark.e2e
@@ -50,6 +51,14 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
     found["accounts"] = await serious_violations(page)
     await AuditPage.open(page, console_url)
     found["audit log"] = await serious_violations(page)
+    new = await NewRequestPage.open(page)
+    found["new request"] = await serious_violations(page)
+    await new.fill({**GOOD, "Provider NPI (required)": "1234567890", "Phone (required)": "1"})
+    await new.refused()
+    found["new request, with field errors"] = await serious_violations(page)
+    for item in records.items()[:2]:
+        await page.goto(f"{console_url}/requests/{item.id}")
+        found[f"request page ({item.state})"] = await serious_violations(page)
     refused = await page.request.post(f"{console_url}/logout", form={})
     await page.set_content(await refused.text())
     found["form refused"] = await serious_violations(page)

@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.console.passwords import hash_password
 from bot.queue import open_queue
 from bot.queue.console_store import console_queue
-from tests.console.conftest import PASSWORD
+from bot.steps import LABELS, Step
+from tests.console.conftest import GOOD, PASSWORD
 from tests.console.pages.login import LoginPage
 from tests.console.pages.new_request import NewRequestPage
 from tests.support.admin import PortalAdmin
@@ -28,6 +29,13 @@ from tests.support.served import first_answer, free_port
 pytestmark = pytest.mark.e2e
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
+CLINICAL = {
+    "Document Clinical answers": (
+        "Has the patient completed at least 6 weeks of conservative therapy?=Yes\n"
+        "Are red-flag symptoms present (progressive neurological deficit, cauda equina, "
+        "suspected fracture)?=No"
+    ),
+}
 
 
 @pytest.fixture
@@ -53,15 +61,17 @@ def served(settings: Settings, portal: PortalAdmin) -> Iterator[str]:
         server.communicate(timeout=60)
 
 
-async def test_submit_now_ends_with_the_reference_id_and_portal_status_on_the_page(
-    page: Page, served: str, portal: PortalAdmin, tmp_path: Path
+async def test_a_request_entered_by_hand_ends_with_its_reference_id_and_portal_status(
+    page: Page, served: str, portal: PortalAdmin
 ) -> None:
-    request = json.loads((FIXTURES / "requests/approved-imaging-criteria-met.json").read_text())
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps(request))
+    """As a new front-office user would: sign in, enter one request field by field, Submit now,
+    and read the portal's Reference ID on the request's page."""
     await (await LoginPage.open(page, served)).sign_in("ann", PASSWORD)
+    new = await NewRequestPage.open(page)
+    await new.fill(GOOD)
+    await new.fill(CLINICAL)
 
-    shown = await (await NewRequestPage.open(page)).submit_now(path, [])
+    shown = await new.submit_form_now()
     reference_id = await shown.reference_id()
 
     (recorded,) = portal.authorizations()
@@ -69,3 +79,20 @@ async def test_submit_now_ends_with_the_reference_id_and_portal_status_on_the_pa
     assert reference_id.isdigit()
     assert await shown.fact("Portal status") == "approved"
     assert await shown.fact("State") == "submitted"
+
+
+async def test_the_request_page_follows_the_steps_live(
+    page: Page, served: str, portal: PortalAdmin, tmp_path: Path
+) -> None:
+    """Server-sent events add each step as it starts: while Submit is slow, the page lists the
+    steps passed so far without reloading (a reload would show the current step alone)."""
+    portal.configure(submit_delay_ms=4000)
+    request = json.loads((FIXTURES / "requests/approved-imaging-criteria-met.json").read_text())
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(request))
+    await (await LoginPage.open(page, served)).sign_in("ann", PASSWORD)
+
+    shown = await (await NewRequestPage.open(page)).submit_now(path, [])
+    await shown.shows_steps(LABELS[Step.MEMBER_SEARCH], LABELS[Step.DETAILS], LABELS[Step.SUBMIT])
+
+    assert len(await shown.reference_id()) == 9

@@ -9,6 +9,7 @@ class RequestPage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.heading = page.get_by_role("heading", level=1, name="Request")
+        self.steps = page.get_by_role("region", name="Steps").get_by_role("listitem")
 
     async def fact(self, name: str) -> str:
         """The value shown beside ``name`` ("State", "Reference ID", "Portal status")."""
@@ -21,3 +22,9 @@ class RequestPage:
             timeout=timeout_s * 1000
         )
         return await self.fact("Reference ID")
+
+    async def shows_steps(self, *labels: str, timeout_s: float = 60) -> None:
+        """Wait until the live steps list holds these labels, in this order, at once."""
+        await expect(self.steps.filter(has_text=labels[-1])).to_be_visible(timeout=timeout_s * 1000)
+        shown = await self.steps.all_inner_texts()
+        assert [label for label in shown if label in labels] == list(labels), shown

@@ -1,0 +1,23 @@
+// A request's steps as the worker takes them (server-sent events from the console), and a
+// reload of the page once the request's state changes. Without it the page refreshes itself.
+(function () {
+  "use strict";
+  var list = document.querySelector("[data-steps]");
+  if (!list || !window.EventSource) {
+    return;
+  }
+  var source = new EventSource(list.getAttribute("data-steps"));
+  source.addEventListener("step", function (event) {
+    var last = list.lastElementChild;
+    if (last && last.textContent === event.data) {
+      return;
+    }
+    var step = document.createElement("li");
+    step.textContent = event.data;
+    list.appendChild(step);
+  });
+  source.addEventListener("state", function () {
+    source.close();
+    window.location.reload();
+  });
+})();
