@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
 from bot.console.live import live_routes
+from bot.console.request_page import request_page_routes
 from bot.console.requests import request_routes
 from bot.console.security import SecurityHeaders
 from bot.console.signin import Refused, sign_in
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     api_routes(app)
     admin_routes(app)
     request_routes(app)
+    request_page_routes(app)
     live_routes(app)
     return app
 

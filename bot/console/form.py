@@ -5,12 +5,27 @@ formats as a CSV row, so the same code validates them), and each error put besid
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.codes import describe_diagnosis, describe_procedure, split_codes
 from bot.models import CATEGORIES, PLACES_OF_SERVICE, TREATMENT_TYPES
+from bot.queue import Item, State
+
+EDITABLE = frozenset({State.REJECTED, State.INVALID})
+"""The states of a request a person may edit and send again, as a new request."""
+EDIT_SOURCE = "console: edit of request "
+"""The source of a request sent as another's edit, followed by the other's queue id."""
+
+
+def edit_of(item: Item) -> int | None:
+    """The queue id of the request this one was edited from."""
+    rest = item.source.removeprefix(EDIT_SOURCE)
+    return int(rest) if rest != item.source and rest.isdigit() else None
+
 
 PLACE_NAMES = {
     "11": "office",
@@ -224,3 +239,47 @@ def errors_by_field(errors: list[str]) -> dict[str, list[str]]:
         where = where.replace(".", " ").strip()
         found.setdefault(name, []).append(f"{where}: {message}" if where else message)
     return found
+
+
+def values_of(payload: str) -> Filled | None:
+    """The form filled from a queued request (to edit and resubmit it); None when the request
+    is not a JSON object (an invalid CSV row, say). Attachments must be chosen again."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    member, contact, clinical = (
+        _object(data.get(name)) for name in ("member", "contact", "clinical")
+    )
+    values = {name: _text(data.get(name)) for name in FIELD_NAMES}
+    values |= {name: _text(member.get(name)) for name in ("caresource_id", "medicaid_id")}
+    values |= {name: _text(member.get(name)) for name in ("first_name", "last_name", "dob")}
+    values |= {f"contact_{name}": _text(value) for name, value in contact.items()}
+    values["diagnosis_codes"] = " ".join(_texts(data.get("diagnosis_codes")))
+    values["procedures"] = " ".join(
+        f"{line.get('code', '')}x{line.get('units', 1)}"
+        for line in data.get("procedures") or []
+        if isinstance(line, dict)
+    )
+    answers = _object(clinical.get("answers"))
+    values["clinical_answers"] = "\n".join(f"{q}={a}" for q, a in answers.items())
+    values["clinical_notes"] = _text(clinical.get("notes"))
+    way = next(
+        (way for way, names in _WAY_FIELDS.items() if all(values.get(n) for n in names)),
+        "caresource_id",
+    )
+    return Filled({k: v for k, v in values.items() if k in FIELD_NAMES}, way)
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
+
+
+def _texts(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []

@@ -1,5 +1,5 @@
-"""New requests from the console (a request file with its attachments, uploaded), and a
-request's own page.
+"""New requests from the console: a request file with its attachments, uploaded; or one
+request entered field by field (``bot.console.form``), perhaps the edit of a rejected one.
 
 Uploaded files are written to a fresh private folder under the artifacts directory; a request's
 attachments must name files uploaded with it (matched by file name): no path on the server is
@@ -18,17 +18,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from bot.codes import describe_diagnosis, describe_procedure, split_codes
-from bot.console.form import GROUPS, MEMBER_WAYS, errors_by_field, filled
+from bot.console.form import EDIT_SOURCE, EDITABLE, GROUPS, MEMBER_WAYS, errors_by_field, filled
 from bot.console.web import Signed, checked_form, console_of, page
 from bot.intake import Entry, Rejected, read_cells, read_requests
-from bot.queue import FINAL_STATES, ItemNotFound, Priority
+from bot.queue import Item, ItemNotFound, Priority
 from bot.queue.console_store import ConsoleUser
 from bot.queued import payload, priority_of
-from bot.steps import step_label
 
-REFRESH_S = 2
-"""Without JavaScript, a request being worked reloads its page this often (with it, the page
-follows the steps live: ``bot.console.live``)."""
 MAX_UPLOAD_FILES = 50
 MAX_CODES = 20
 LABELS = {f.name: f.label for group in GROUPS for f in group.fields} | {
@@ -41,7 +37,7 @@ LABELS = {f.name: f.label for group in GROUPS for f in group.fields} | {
 def request_routes(app: FastAPI) -> None:
     @app.get("/requests/new", response_class=HTMLResponse)
     async def new_request(request: Request, user: Signed) -> Response:
-        return _new_page(request, user)
+        return new_page(request, user)
 
     @app.post("/requests/form", dependencies=[Depends(checked_form)])
     async def by_hand(request: Request, user: Signed) -> Response:
@@ -52,15 +48,19 @@ def request_routes(app: FastAPI) -> None:
         names = await _save(files[:MAX_UPLOAD_FILES], folder)
         if names:
             sent.cells["attachments"] = ";".join(names)
-        entry = read_cells(sent.cells, "console form", uploaded=folder)
+        edited = _edited(request, form.get("edit_of"))
+        source = "console form" if edited is None else f"{EDIT_SOURCE}{edited.id}"
+        entry = read_cells(sent.cells, source, uploaded=folder)
         if isinstance(entry, Rejected):
-            shown = {"filled": sent, "errors": errors_by_field(entry.errors)}
-            return _new_page(request, user, status=422, form=shown)
+            shown = {"filled": sent, "errors": errors_by_field(entry.errors), "edit_of": edited}
+            return new_page(request, user, status=422, form=shown)
         now = form.get("submit") == "now"
         (row,) = _queue_entries(request, user.name, [entry], folder, now=now)
+        if edited is not None and row["item_id"] is not None:
+            console_of(request).queue.audit(user.name, "edited", edited.id, f"as {row['item_id']}")
         if now:
             return RedirectResponse(f"/requests/{row['item_id']}", status_code=303)
-        return _new_page(request, user, rows=[row])
+        return new_page(request, user, rows=[row])
 
     @app.get("/codes/{kind}")
     async def codes(request: Request, user: Signed, kind: str, codes: str = "") -> Response:
@@ -77,7 +77,7 @@ def request_routes(app: FastAPI) -> None:
         extra = [f for f in form.getlist("attachments") if isinstance(f, UploadFile)]
         if not files or not files[0].filename or len(extra) > MAX_UPLOAD_FILES:
             problem = "Choose a request file (JSON, JSON Lines or CSV)."
-            return _new_page(request, user, status=422, problem=problem)
+            return new_page(request, user, status=422, problem=problem)
         folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
         await _save(extra, folder)
         request_file = folder / ("request-" + Path(files[0].filename or "file").name)
@@ -88,29 +88,10 @@ def request_routes(app: FastAPI) -> None:
         queued = [row for row in rows if row["item_id"] is not None]
         if now and len(rows) == 1 and queued:
             return RedirectResponse(f"/requests/{queued[0]['item_id']}", status_code=303)
-        return _new_page(request, user, status=200 if queued else 422, rows=rows)
-
-    @app.get("/requests/{item_id}", response_class=HTMLResponse)
-    async def one_request(request: Request, user: Signed, item_id: int) -> Response:
-        queue = console_of(request).queue
-        try:
-            item = queue.get(item_id)
-        except ItemNotFound:
-            return page(request, "not_found.html", status=404, user=user)
-        queue.audit(user.name, "viewed", item.id, None)
-        final = item.state in FINAL_STATES
-        return page(
-            request,
-            "request.html",
-            user=user,
-            item=item,
-            history=queue.history(item.id),
-            refresh=None if final else REFRESH_S,
-            step=None if final or item.step is None else step_label(item.step),
-        )
+        return new_page(request, user, status=200 if queued else 422, rows=rows)
 
 
-def _new_page(request: Request, user: ConsoleUser, status: int = 200, **shown: Any) -> Response:
+def new_page(request: Request, user: ConsoleUser, status: int = 200, **shown: Any) -> Response:
     return page(
         request,
         "new_request.html",
@@ -132,6 +113,17 @@ async def _save(files: list[UploadFile], folder: Path) -> list[str]:
             (folder / name).write_bytes(await chosen.read())
             names.append(name)
     return names
+
+
+def _edited(request: Request, sent: object) -> Item | None:
+    """The rejected or invalid request a form edits (its queue id in the form), if any."""
+    if not isinstance(sent, str) or not sent.isdigit():
+        return None
+    try:
+        item = console_of(request).queue.get(int(sent))
+    except ItemNotFound:
+        return None
+    return item if item.state in EDITABLE else None
 
 
 def _private_folder(parent: Path) -> Path:

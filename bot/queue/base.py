@@ -78,6 +78,7 @@ class Action(StrEnum):
     RELEASE = "release"
     RECORD_REFERENCE = "record_reference"
     UPDATE_DECISION = "update_decision"
+    RETRY = "retry"
 
 
 _S = State
@@ -103,6 +104,10 @@ TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
     (_S.SUBMITTING, _S.FAILED): frozenset({_A.FINISH}),
     # A decision that arrives later (follow-up).
     (_S.SUBMITTED, _S.SUBMITTED): frozenset({_A.UPDATE_DECISION}),
+    # A person retries a failed item: from the start if Submit was never about to be clicked,
+    # else back to submitting, so that it is reconciled before anything is submitted again.
+    (_S.FAILED, _S.PENDING): frozenset({_A.RETRY}),
+    (_S.FAILED, _S.SUBMITTING): frozenset({_A.RETRY}),
 }
 """Every legal state change and the operations allowed to make it; nothing else is possible."""
 
@@ -259,6 +264,11 @@ class Queue(Protocol):
 
     def claimable_count(self) -> int:
         """How many items a claim could take now (the resident worker's cheap poll)."""
+
+    def retry(self, item_id: int, actor: str) -> Item:
+        """A failed item, queued again with fresh attempts: ``pending``, or ``submitting`` (to be
+        reconciled first) if Submit was ever about to be clicked. ``IllegalTransition`` unless
+        it is failed."""
 
     def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
         """Store a request that failed intake, final at once; the same raw text from the same

@@ -225,6 +225,15 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
             tx.ring()
         return item_of(raised)
 
+    def retry(self, item_id: int, actor: str) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            target = State.SUBMITTING if row["submitting_at"] else State.PENDING
+            facts = {**_NO_LEASE, "attempts": 0, "error": None, "available_at": None}
+            item = tx.change(row, Action.RETRY, target, facts, actor)
+            tx.ring()
+            return item
+
     def claimable_count(self) -> int:
         with self._write() as tx:  # the write lock only orders it after commits in flight
             found = tx.run(

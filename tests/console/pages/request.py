@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from tests.console.pages.new_request import NewRequestPage
 
 
 class RequestPage:
@@ -28,3 +33,29 @@ class RequestPage:
         await expect(self.steps.filter(has_text=labels[-1])).to_be_visible(timeout=timeout_s * 1000)
         shown = await self.steps.all_inner_texts()
         assert [label for label in shown if label in labels] == list(labels), shown
+
+    @classmethod
+    async def open(cls, page: Page, base_url: str, item_id: int) -> RequestPage:
+        await page.goto(f"{base_url}/requests/{item_id}")
+        shown = cls(page)
+        await expect(shown.heading).to_be_visible()
+        return shown
+
+    @property
+    def actions(self) -> Locator:
+        """The buttons and links of "What you can do"."""
+        region = self.page.get_by_role("region", name="What you can do")
+        return region.get_by_role("button").or_(region.get_by_role("link"))
+
+    async def retry(self) -> RequestPage:
+        await self.page.get_by_role("button", name="Retry").click()
+        await expect(self.page.get_by_role("button", name="Retry")).to_be_hidden()
+        return self
+
+    async def edit(self) -> NewRequestPage:
+        from tests.console.pages.new_request import NewRequestPage
+
+        await self.page.get_by_role("link", name="Edit and send again").click()
+        shown = NewRequestPage(self.page)
+        await expect(shown.heading).to_be_visible()
+        return shown

@@ -26,6 +26,8 @@ LEGAL: frozenset[tuple[State, State, str]] = frozenset(
         (S.SUBMITTING, S.REJECTED, "finish"),
         (S.SUBMITTING, S.FAILED, "finish"),
         (S.SUBMITTED, S.SUBMITTED, "update_decision"),
+        (S.FAILED, S.PENDING, "retry"),
+        (S.FAILED, S.SUBMITTING, "retry"),
     }
 )
 
