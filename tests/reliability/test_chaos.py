@@ -215,12 +215,12 @@ def test_a_lagging_status_search_with_lost_answers_and_kills_submits_each_once(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
     """The reconciliation trap: a Submit whose answer was lost, then a Status search that does
-    not show it for 20 s. The grace (30 s, set above the portal's known lag as
+    not show it for 10 s. The grace (15 s, set above the portal's known lag as
     docs/RELIABILITY.md tells a deployment to) keeps "not found" from meaning "not submitted"."""
-    enqueue(settings, tmp_path, "LAG", count=40)
-    portal.configure(status_index_delay_s=20, fail_after_submit_rate=0.3, seed=11)
+    enqueue(settings, tmp_path, "LAG", count=24)
+    portal.configure(status_index_delay_s=10, fail_after_submit_rate=0.3, seed=11)
 
-    figures = run_until_drained(settings, tmp_path, seed=11, requests=40, workers=4, grace_s=30)
+    figures = run_until_drained(settings, tmp_path, seed=11, requests=24, workers=4, grace_s=15)
 
     check_against_portal(settings, portal, figures)
     assert figures.kills == KILLS

@@ -28,9 +28,9 @@ from tests.support.postgres import pg_new_url as pg_new_url
 from tests.support.postgres import pg_server as pg_server
 from tests.support.requests import varied_requests
 
-REQUESTS = 60
+REQUESTS = 32
 MACHINES = 4
-KILLS = 6
+KILLS = 4
 SEED = 20261127
 LEASE_SECONDS = 10  # the least the settings allow: a killed machine's items come back soon
 # The mock records a Submit before it answers and its Status search does not lag, so a short
