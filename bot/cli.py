@@ -261,11 +261,22 @@ def run_demo(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the log lines above the live display.")
     ] = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Then serve the staff console on the demo's queue, until Ctrl-C."
+        ),
+    ] = False,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The console's port, with --serve.")
+    ] = 8700,
 ) -> None:
-    """Start the mock portal, queue the sample requests, run, print the results, stop."""
+    """Start the mock portal, queue the sample requests, run, print the results, stop (with
+    --serve: then the staff console, on http://127.0.0.1:PORT/)."""
     from bot.demo import demo
 
-    raise typer.Exit(int(demo(_settings_or_exit(verbose=verbose), console)))
+    settings = _settings_or_exit(verbose=verbose)
+    raise typer.Exit(int(demo(settings, console, serve=serve, port=port)))
 
 
 def _settings_or_exit(*, verbose: bool = False) -> Settings:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.hours import Hours
+
 MOCK_ACCOUNT: Final = {"username": "demo", "password": SecretStr("Demo!2345")}
 """The mock portal's demo account: the only credentials pa-bot knows of itself, for ``pa-bot
 demo`` and ``replay``, which run against the mock. Every other command needs them set."""
@@ -63,11 +65,21 @@ class Settings(BaseSettings):
     trace_snapshots: bool = False
     """DOM snapshots and network in the failure traces: richer to debug, ~0.3 CPU s per request."""
 
+    resident_hours: str | None = None
+    """When a resident worker takes queued requests, as ``HH:MM-HH:MM`` local time (``bot.hours``);
+    urgent ones any time. Unset: any time."""
     console_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
     """A console session ends after this many minutes without a request."""
     console_secure_cookie: bool = False
     """Send the console's session cookie over HTTPS only: set it when a TLS reverse proxy
     serves the console (docs/CONSOLE.md)."""
+
+    @field_validator("resident_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return str(Hours.parse(value))
 
     @field_validator("portal_url")
     @classmethod

@@ -78,6 +78,8 @@ class Engine:
     on_item: Callable[[Item], None] | None = None
     wait_for_new: WaitForNew | None = None
     """A resident worker's wait for new items; None: the run ends when the queue is drained."""
+    min_priority: Callable[[], int] | None = None
+    """The least priority a claim takes now (a resident worker's hours); None: any."""
     browser: Browser | None = None
     """A browser to work in (tests); None: launch the machine's Chromium."""
     relaunches: int = 0
@@ -237,6 +239,7 @@ class Engine:
                         shared.ending,
                         wait_for_new=self.wait_for_new,
                         turns=shared.login.turns,
+                        min_priority=self.min_priority,
                     )
                     if item is None:
                         break

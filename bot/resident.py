@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from datetime import datetime
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,7 +19,8 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ExitCode
 from bot.holder import this_process
-from bot.queue import FINAL_STATES, Item, QueueError, open_queue
+from bot.hours import Hours
+from bot.queue import FINAL_STATES, Item, Priority, QueueError, open_queue
 from bot.queue.doorbell import Doorbell, ring_on_new_items
 from bot.runner import run_engine
 from bot.worker import worker_name
@@ -46,7 +49,13 @@ def serve_queue(settings: Settings, console: Console, *, workers: int) -> ExitCo
             console.print(f"{escape(item.key)}: {item.state}{said}", soft_wrap=True)
 
     bell = Doorbell()
-    engine = Engine(settings, workers, on_item=on_item, wait_for_new=bell.wait)
+    floor = hours_floor(settings.resident_hours)
+    if settings.resident_hours:
+        console.print(
+            f"Queued requests are taken {settings.resident_hours} (PA_BOT_RESIDENT_HOURS); "
+            "urgent ones at any time."
+        )
+    engine = Engine(settings, workers, on_item=on_item, wait_for_new=bell.wait, min_priority=floor)
     codes = asyncio.run(_resident(engine, bell))
     stops = (
         ExitCode.USAGE,
@@ -69,7 +78,9 @@ async def _resident(engine: Engine, bell: Doorbell) -> list[ExitCode]:
         logger.warning("doorbell_trouble", error=text)
 
     helpers = [
-        asyncio.create_task(ring_on_new_items(url, bell, trouble), name="doorbell"),
+        asyncio.create_task(
+            ring_on_new_items(url, bell, trouble, engine.min_priority), name="doorbell"
+        ),
         asyncio.create_task(_announce(url, engine.workers), name="presence"),
     ]
     try:
@@ -78,6 +89,18 @@ async def _resident(engine: Engine, bell: Doorbell) -> list[ExitCode]:
         for helper in helpers:
             helper.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
+
+
+def hours_floor(hours: str | None) -> Callable[[], int] | None:
+    """The least priority a claim takes now: urgent only outside ``PA_BOT_RESIDENT_HOURS``."""
+    if hours is None:
+        return None
+    span = Hours.parse(hours)
+
+    def floor() -> int:
+        return 0 if span.open_at(datetime.now()) else int(Priority.URGENT)
+
+    return floor
 
 
 async def _announce(url: str, contexts: int) -> None:

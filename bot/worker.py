@@ -349,6 +349,7 @@ async def claim_next(
     *,
     wait_for_new: WaitForNew | None = None,
     turns: Turns | None = None,
+    min_priority: Callable[[], int] | None = None,
 ) -> Item | None:
     """The next item for ``worker``; None once nothing is left that could come back (or a stop
     was asked).
@@ -358,7 +359,8 @@ async def claim_next(
     (bounded by its lease or its time), so that a run does not end with work left. A resident
     worker (``wait_for_new``) never runs out: it waits for new items instead. With ``turns``,
     it claims only in this process's turn on the portal account, and gives the turn up while
-    there is nothing to claim (``bot.turns``).
+    there is nothing to claim (``bot.turns``). With ``min_priority``, only items of that
+    priority or more are taken (asked anew at each claim: ``bot.hours``).
     """
     holder = this_process().text()
     while not stop.is_set():
@@ -366,13 +368,14 @@ async def claim_next(
             await turns.take(stop)
             if stop.is_set():
                 break
-        item = queue.claim(worker, lease_seconds, holder=holder)
+        floor = min_priority() if min_priority is not None else 0
+        item = queue.claim(worker, lease_seconds, holder=holder, min_priority=floor)
         if item is not None:
             return item
         if turns is not None:
             turns.idle()
         now = queue.now()
-        waiting = [item for item in queue.items() if item.state in WAITING]
+        waiting = [i for i in queue.items() if i.state in WAITING and i.priority >= floor]
         if any(_take_back_if_gone(queue, item) for item in waiting):
             continue
         later = [

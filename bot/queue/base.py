@@ -262,7 +262,7 @@ class Queue(Protocol):
         """Raise a waiting item's priority to ``priority`` (never lowers it; a final item is
         left as it is)."""
 
-    def claimable_count(self) -> int:
+    def claimable_count(self, min_priority: int = 0) -> int:
         """How many items a claim could take now (the resident worker's cheap poll)."""
 
     def retry(self, item_id: int, actor: str) -> Item:
@@ -281,9 +281,11 @@ class Queue(Protocol):
         *,
         item_id: int | None = None,
         holder: str | None = None,
+        min_priority: int = 0,
     ) -> Item | None:
         """Lease the claimable item of the highest priority, oldest first (or only ``item_id``)
-        to ``worker``; None if none.
+        to ``worker``; None if none. Only items of ``min_priority`` or more are taken (a resident
+        worker outside ``PA_BOT_RESIDENT_HOURS`` takes urgent ones only).
 
         Claimable: ``pending``, or ``in_progress``/``submitting`` without a live lease, and not
         set aside (``available_at`` in the future) unless named by ``item_id``. A ``submitting``

@@ -38,13 +38,19 @@ class Doorbell:
                 waiting.cancel()
 
 
-async def ring_on_new_items(url: str, bell: Doorbell, on_trouble: Callable[[str], None]) -> None:
-    """Ring ``bell`` whenever an item may have become claimable in the queue at ``url``; until
-    cancelled. ``on_trouble`` hears of trouble with the queue (the text is safe to log)."""
+async def ring_on_new_items(
+    url: str,
+    bell: Doorbell,
+    on_trouble: Callable[[str], None],
+    min_priority: Callable[[], int] | None = None,
+) -> None:
+    """Ring ``bell`` whenever an item (of ``min_priority`` or more) may have become claimable in
+    the queue at ``url``; until cancelled. ``on_trouble`` hears of trouble with the queue (the
+    text is safe to log)."""
     if url.startswith(("postgresql://", "postgres://")):
         await _listen(url, bell, on_trouble)
     else:
-        await _poll(url, bell, on_trouble)
+        await _poll(url, bell, on_trouble, min_priority)
 
 
 async def _listen(url: str, bell: Doorbell, on_trouble: Callable[[str], None]) -> None:
@@ -58,12 +64,17 @@ async def _listen(url: str, bell: Doorbell, on_trouble: Callable[[str], None]) -
         await asyncio.sleep(RELISTEN_S)
 
 
-async def _poll(url: str, bell: Doorbell, on_trouble: Callable[[str], None]) -> None:
+async def _poll(
+    url: str,
+    bell: Doorbell,
+    on_trouble: Callable[[str], None],
+    min_priority: Callable[[], int] | None,
+) -> None:
     queue = open_queue(url)
     try:
         while True:
             try:
-                if queue.claimable_count():
+                if queue.claimable_count(min_priority() if min_priority else 0):
                     bell.ring()
             except QueueError as exc:
                 on_trouble(str(exc))

@@ -83,8 +83,10 @@ _CLAIMABLE = """
       AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= ?)
       AND (CAST(? AS INTEGER) IS NULL OR id = ?)
       AND (CAST(? AS INTEGER) IS NOT NULL OR available_at IS NULL OR available_at <= ?)
+      AND priority >= ?
 """
-"""Claimable items; one named by id is handed out whether set aside or not."""
+"""Claimable items of a priority at least the one given; one named by id is handed out whether
+set aside or not."""
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,10 @@ class Tx:
         row: Row = self.run("SELECT * FROM items WHERE key = ?", (key,)).fetchone()
         return row
 
-    def claimable(self, item_id: int | None) -> Row | None:
+    def claimable(self, item_id: int | None, min_priority: int = 0) -> Row | None:
         row: Row | None = self.run(
             _CLAIMABLE + " ORDER BY priority DESC, id LIMIT 1" + self.dialect.skip_locked,
-            (self.stamp, item_id, item_id, item_id, self.stamp),
+            (self.stamp, item_id, item_id, item_id, self.stamp, int(min_priority)),
         ).fetchone()
         return row
 
@@ -234,11 +236,11 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
             tx.ring()
             return item
 
-    def claimable_count(self) -> int:
+    def claimable_count(self, min_priority: int = 0) -> int:
         with self._write() as tx:  # the write lock only orders it after commits in flight
             found = tx.run(
                 "SELECT COUNT(*) AS n FROM (" + _CLAIMABLE + ") AS claimable",
-                (tx.stamp, None, None, None, tx.stamp),
+                (tx.stamp, None, None, None, tx.stamp, int(min_priority)),
             ).fetchone()
         return int(found["n"])
 
@@ -260,9 +262,10 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
         *,
         item_id: int | None = None,
         holder: str | None = None,
+        min_priority: int = 0,
     ) -> Item | None:
         with self._write() as tx:
-            row = tx.claimable(item_id)
+            row = tx.claimable(item_id, min_priority)
             if row is None:
                 return None
             current, previous = State(row["state"]), row["lease_owner"]

@@ -22,6 +22,7 @@ from bot.steps import LABELS, Step
 from tests.console.conftest import GOOD, PASSWORD
 from tests.console.pages.login import LoginPage
 from tests.console.pages.new_request import NewRequestPage
+from tests.console.pages.worklist import WorklistPage
 from tests.support.admin import PortalAdmin
 from tests.support.cli import pa_bot_env
 from tests.support.served import first_answer, free_port
@@ -39,26 +40,28 @@ CLINICAL = {
 
 
 @pytest.fixture
-def served(settings: Settings, portal: PortalAdmin) -> Iterator[str]:
-    """``pa-bot serve`` on a free port, with a staff account "ann"; its URL."""
+def served(settings: Settings, portal: PortalAdmin, tmp_path: Path) -> Iterator[str]:
+    """``pa-bot serve`` on a free port, with a staff account "ann"; its URL. What it prints goes
+    to ``serve.log`` in ``tmp_path``."""
     queue = console_queue(open_queue(settings.queue_url))
     try:
         queue.user_add("ann", "staff", hash_password(PASSWORD))
     finally:
         queue.close()
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
-        env=pa_bot_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        first_answer(f"http://127.0.0.1:{port}/healthz", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=60)
+    with (tmp_path / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
+            env=pa_bot_env(settings) | {"PA_BOT_LOG_FORMAT": "json"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            first_answer(f"http://127.0.0.1:{port}/healthz", server)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
 
 
 async def test_a_request_entered_by_hand_ends_with_its_reference_id_and_portal_status(
@@ -96,3 +99,39 @@ async def test_the_request_page_follows_the_steps_live(
     await shown.shows_steps(LABELS[Step.MEMBER_SEARCH], LABELS[Step.DETAILS], LABELS[Step.SUBMIT])
 
     assert len(await shown.reference_id()) == 9
+
+
+MEMBER = {"First name": "Dino", "Last name": "Saur", "Date of birth": "1982-08-10"}
+"""The member of ``GOOD``, found by name and date of birth this time."""
+
+
+async def test_no_member_data_in_any_url_log_line_or_audit_text(
+    page: Page, served: str, settings: Settings, tmp_path: Path
+) -> None:
+    """A request entered by hand, found by name and date of birth, submitted, followed, looked
+    up in the worklist: the member's identifiers are in none of the URLs the browser asked for,
+    none of the server's log lines, none of the audit log's text."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    await (await LoginPage.open(page, served)).sign_in("ann", PASSWORD)
+    new = await NewRequestPage.open(page)
+    await new.fill({**GOOD, **MEMBER, **CLINICAL}, member_by="By name and date of birth")
+    shown = await new.submit_form_now()
+    reference_id = await shown.reference_id()
+    worklist = await WorklistPage.open(page)
+    await worklist.filter(q=reference_id)
+    assert await worklist.request_ids() != []
+
+    queue = console_queue(open_queue(settings.queue_url))
+    try:
+        audit = [f"{e.actor} {e.action} {e.item_id} {e.detail}" for e in queue.audit_entries()]
+    finally:
+        queue.close()
+    logged = (tmp_path / "serve.log").read_text()
+    identifiers = ["105634024", "310012345601", "Dino", "Saur", "1982-08-10", "08/10/1982"]
+    assert {"submitted_now", "viewed"} <= {line.split()[1] for line in audit}
+    assert '"event"' in logged, "the server's log was written"
+    for identifier in identifiers:
+        assert [url for url in asked if identifier in url] == [], identifier
+        assert identifier not in logged, identifier
+        assert [line for line in audit if identifier in line] == [], identifier

@@ -77,18 +77,19 @@ async def test_a_crashed_tab_costs_only_its_own_attempt_in_a_fresh_context(
 def test_a_page_that_hangs_past_the_deadline_ends_through_the_error_path(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
-    """Submit takes 6 s, Playwright would wait 60 s, the item's deadline is 3 s: the item is
-    given back (Submit was clicked) and the next attempt finds it on the Status tab."""
+    """Submit takes 20 s, Playwright would wait 60 s, the item's deadline is 8 s (time enough to
+    reach Submit on a loaded machine, not to see its answer): the item is given back (Submit was
+    clicked) and the next attempt finds it on the Status tab."""
     path = write_jsonl(tmp_path / "day.jsonl", 1, prefix="HUNG")
     assert pa_bot(settings, "enqueue", str(path)).returncode == ExitCode.OK
-    portal.configure(submit_delay_ms=6000)
+    portal.configure(submit_delay_ms=20000)
 
     done = pa_bot(
         settings,
         "run",
         timeout=180,
         extra_env={
-            "PA_BOT_ITEM_DEADLINE_S": "3",
+            "PA_BOT_ITEM_DEADLINE_S": "8",
             "PA_BOT_TIMEOUT_MS": "60000",
             "PA_BOT_RECONCILE_GRACE_S": "30",
         },

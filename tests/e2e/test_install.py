@@ -11,14 +11,18 @@ person's ``pip install`` would, not from the lock.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.support.served import login_page_of_portal
+from tests.support.served import free_port, login_page_of_portal
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -86,12 +90,54 @@ def test_the_installed_package_has_no_dev_extras_and_no_source_tree(
     assert str(installed.parent) in module and str(ROOT) not in module
 
 
-def test_the_demo_runs_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
-    done = installed_run(installed, "pa-bot", "demo", cwd=tmp_path)
+def test_the_demo_runs_from_an_empty_folder_then_serves_the_console(
+    installed: Path, tmp_path: Path
+) -> None:
+    """``pa-bot demo --serve``: the night's run on the bundled portal, then the console on the
+    demo's queue with a demo staff account that signs in and sees the night's requests."""
+    port = free_port()
+    demo = subprocess.Popen(
+        [installed / "pa-bot", "demo", "--serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=clean_env(COLUMNS="200"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        said = _until_said(demo, "Demo staff account: ")
+        (password,) = re.findall(r"Demo staff account: staff / (\S+)", said)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base) as browser:
+            health = browser.get("/healthz").json()
+            token = re.findall(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+            form = {"username": "staff", "password": password, "csrf_token": token[0]}
+            home = browser.post("/login", data=form, follow_redirects=True)
+            styled = browser.get("/static/console.css")
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        rest, _ = demo.communicate(timeout=90)
 
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "submitted" in done.stdout and "Report: " in done.stdout
-    assert "Traceback" not in done.stdout + done.stderr
+    assert "submitted" in said and "Report: " in said and f"Console: {base}/" in said + rest
+    assert health == {"status": "ok"}
+    assert "<h1>Worklist</h1>" in home.text and "REQ-2026-1201-01" in home.text
+    assert styled.status_code == 200, "the installed package ships the console's static files"
+    assert demo.returncode == 0, said + rest
+    assert "Traceback" not in said + rest
+
+
+def _until_said(process: subprocess.Popen[str], words: str, timeout_s: float = 300) -> str:
+    """What ``process`` printed up to the line holding ``words``."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        assert line, "".join(lines)[-3000:]
+        lines.append(line)
+        if words in line:
+            return "".join(lines)
+    raise AssertionError("".join(lines)[-3000:])
 
 
 def test_the_second_ui_variant_is_served(installed: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from bot.errors import ExitCode
 from bot.flow import EVIDENCE_S
 from bot.holder import this_process
 from bot.models import AuthRequest
-from bot.queue import Action, Item, Priority, State, open_queue
+from bot.queue import FINAL_STATES, Action, Item, Priority, State, open_queue
 from bot.queued import payload
 from bot.steps import LABELS, Step
 from bot.worker import STOPPED
@@ -192,3 +193,32 @@ def test_submit_runs_the_request_itself_when_no_resident_worker_takes_it(
     assert "did not take it in time; submitting it here" in done.stdout
     (recorded,) = portal.authorizations()
     assert recorded["reference_id"] in done.stdout
+
+
+def test_outside_its_hours_a_resident_worker_takes_urgent_requests_only(
+    settings: Settings, portal: PortalAdmin
+) -> None:
+    """``PA_BOT_RESIDENT_HOURS`` closed now (two hours from now, for an hour): the day's
+    standard request waits for the hours; an urgent one ("Submit now") goes at once."""
+    opens = datetime.now() + timedelta(hours=2)
+    closed = f"{opens:%H:%M}-{opens + timedelta(hours=1):%H:%M}"
+    with resident(settings, env={"PA_BOT_RESIDENT_HOURS": closed}) as worker:
+        (standard,) = enqueue(settings, varied_requests(1, prefix="LATER"))
+        (urgent,) = enqueue(settings, varied_requests(1, prefix="NOW"), priority=Priority.URGENT)
+        until(lambda: queue_item(settings, urgent.id).state in FINAL_STATES, 60)
+        waited = queue_item(settings, standard.id)
+        worker.send_signal(signal.SIGTERM)
+        out, log = worker.communicate(timeout=30)
+
+    assert worker.returncode == ExitCode.OK, log[-3000:]
+    assert f"Queued requests are taken {closed}" in " ".join(out.split())
+    assert queue_item(settings, urgent.id).state in {State.SUBMITTED, State.NOT_REQUIRED}
+    assert (waited.state, waited.attempts) == (State.PENDING, 0)
+
+
+def queue_item(settings: Settings, item_id: int) -> Item:
+    queue = open_queue(settings.queue_url)
+    try:
+        return queue.get(item_id)
+    finally:
+        queue.close()

@@ -44,6 +44,7 @@ PA_BOT = {
     "RETRY_WAIT_SECONDS": "2.5",
     "TRACE": "always",
     "TRACE_SNAPSHOTS": "true",
+    "RESIDENT_HOURS": "19:00-07:00",
     "CONSOLE_IDLE_MINUTES": "30",
     "CONSOLE_SECURE_COOKIE": "true",
 }
@@ -82,6 +83,7 @@ EXPECTED = {
     "max_requests_per_minute": 50,
     "retry_wait_seconds": 2.5,
     "trace_snapshots": True,
+    "resident_hours": "19:00-07:00",
     "console_idle_minutes": 30,
     "console_secure_cookie": True,
     "port": 9000,
@@ -127,6 +129,7 @@ BAD = [
     ("PA_BOT_RETRY_WAIT_SECONDS", "soon", "valid number"),
     ("PA_BOT_TRACE", "never", "'retries' or 'always'"),
     ("PA_BOT_TRACE_SNAPSHOTS", "sometimes", "valid boolean"),
+    ("PA_BOT_RESIDENT_HOURS", "7pm-7am", "must be HH:MM-HH:MM"),
 ]
 BAD_PORTAL = [
     ("MOCK_PORTAL_PORT", "70000", "less than or equal to 65535"),

@@ -17,6 +17,14 @@ class WorklistPage:
         self.counts = page.get_by_role("list", name="Counts")
         self._filters = page.get_by_role("search", name="Filter the worklist")
 
+    @classmethod
+    async def open(cls, page: Page) -> WorklistPage:
+        """From any signed-in page, through the "Worklist" link."""
+        await page.get_by_role("link", name="Worklist").click()
+        shown = cls(page)
+        await expect(shown.heading).to_be_visible()
+        return shown
+
     async def groups(self) -> list[str]:
         """The groups' headings, in the order shown."""
         return await self.page.get_by_role("heading", level=2).all_inner_texts()

@@ -96,3 +96,19 @@ def test_resident_workers_are_seen_while_they_announce_themselves(
     queue.announce("host:2", "holder-2", 1)
     queue.withdraw("host:2")
     assert queue.residents(fresh_seconds=10) == []
+
+
+def test_a_claim_with_a_least_priority_takes_only_items_of_that_priority_or_more(
+    queue: Queue,
+) -> None:
+    """A resident worker outside ``PA_BOT_RESIDENT_HOURS`` takes urgent requests only."""
+    standard = queue.enqueue("standard", "{}", "t").item
+    urgent = queue.enqueue("urgent", "{}", "t", priority=Priority.URGENT).item
+
+    assert queue.claimable_count(Priority.URGENT) == 1
+    taken = queue.claim("w1", LEASE, min_priority=Priority.URGENT)
+    assert taken is not None and taken.id == urgent.id
+    assert queue.claim("w1", LEASE, min_priority=Priority.URGENT) is None
+    assert queue.claimable_count(Priority.URGENT) == 0 and queue.claimable_count() == 1
+    later = queue.claim("w1", LEASE)
+    assert later is not None and later.id == standard.id
