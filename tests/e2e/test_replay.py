@@ -26,8 +26,14 @@ def junit_cases(path: Path) -> dict[str, ET.Element]:
     return {case.get("name", ""): case for case in ET.parse(path).getroot().iter("testcase")}
 
 
+PARTS = 3
+"""The fixture scenarios are replayed in this many parts, so that test processes share them."""
+
+
 @pytest.mark.slow
-def test_every_fixture_scenario_passes(settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("part", range(PARTS))
+def test_every_fixture_scenario_passes(settings: Settings, tmp_path: Path, part: int) -> None:
+    scenarios = sorted(SCENARIOS.glob("*.yaml"))[part::PARTS]
     env = pa_bot_env(settings)
     del env["PA_BOT_PORTAL_URL"]  # replay starts a portal of its own
     env["PA_BOT_RETRY_WAIT_SECONDS"] = "0.05"
@@ -39,7 +45,7 @@ def test_every_fixture_scenario_passes(settings: Settings, tmp_path: Path) -> No
             "-m",
             "bot",
             "replay",
-            f"{SCENARIOS}/",
+            *(str(path) for path in scenarios),
             "--junit",
             str(junit),
             "--html",
@@ -54,7 +60,7 @@ def test_every_fixture_scenario_passes(settings: Settings, tmp_path: Path) -> No
 
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     cases = junit_cases(junit)
-    assert set(cases) == {path.stem for path in SCENARIOS.glob("*.yaml")}
+    assert set(cases) == {path.stem for path in scenarios}
     assert not [name for name, case in cases.items() if case.find("failure") is not None]
     assert f"{len(cases)} of {len(cases)} scenarios passed" in done.stdout
     assert html.read_text().count('class="pass"') == len(cases)

@@ -187,15 +187,17 @@ HABITS = {
     "announcement": "The portal will be down for maintenance on Sunday, 02:00 to 04:00.",
 }
 """The real portal's habits, all at once (issue "the real portal's habits")."""
+STORM = 12
+"""Requests of the storm with every habit: each one meets the rate limit, so each costs time."""
 
 
 def test_sigkill_with_failures_after_submit_portal_errors_and_the_portals_habits(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
-    enqueue(settings, tmp_path, "STORM")
+    enqueue(settings, tmp_path, "STORM", count=STORM)
     portal.configure(error_rate=0.1, fail_after_submit_rate=0.3, seed=7, **HABITS)
 
-    figures = run_until_drained(settings, tmp_path, seed=7)
+    figures = run_until_drained(settings, tmp_path, seed=7, requests=STORM)
 
     check_against_portal(settings, portal, figures)
     assert figures.kills == KILLS and figures.faults_injected > 0
