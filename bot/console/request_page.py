@@ -1,5 +1,6 @@
-"""A request's own page, and what a person can do there by the request's state: retry a failed
-request; edit a rejected or invalid one and send it as a new request linked to the old.
+"""A request's own page (its facts, its lines, the proof PDF, the failure's screenshot, its
+timeline), and what a person can do there by the request's state: retry a failed request; edit a
+rejected or invalid one and send it as a new request linked to the old.
 
 Every view and action is in the audit log. None can submit a request twice: each goes through
 the queue's own transitions (a retried request that was ever about to be submitted goes back to
@@ -8,20 +9,30 @@ the queue's own transitions (a retried request that was ever about to be submitt
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot.console.form import EDIT_SOURCE, EDITABLE, edit_of, values_of
 from bot.console.requests import new_page
 from bot.console.web import Signed, checked_form, console_of, page
+from bot.deadlines import decision_due
 from bot.queue import FINAL_STATES, IllegalTransition, Item, ItemNotFound, State
 from bot.queue.console_store import ConsoleUser
+from bot.queued import outcome_of
 from bot.steps import step_label
 
 REFRESH_S = 2
 """Without JavaScript, a request being worked reloads its page this often (with it, the page
 follows the steps live: ``bot.console.live``)."""
 NEW_ID_SUFFIX = "-edit"
+FRAMED_HERE = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'self'",
+    "x-frame-options": "SAMEORIGIN",
+    "content-disposition": 'inline; filename="proof.pdf"',
+}
+"""The proof PDF is shown inside the request's page: only this console may frame it."""
 
 
 def request_page_routes(app: FastAPI) -> None:
@@ -32,6 +43,24 @@ def request_page_routes(app: FastAPI) -> None:
             return page(request, "not_found.html", status=404, user=user)
         console_of(request).queue.audit(user.name, "viewed", item.id, None)
         return _page(request, user, item)
+
+    @app.get("/requests/{item_id}/proof.pdf")
+    async def proof(request: Request, user: Signed, item_id: int) -> Response:
+        item = _item(request, item_id)
+        path = None if item is None else _evidence(request, item, "proof")
+        if item is None or path is None:
+            return page(request, "not_found.html", status=404, user=user)
+        console_of(request).queue.audit(user.name, "viewed", item.id, "proof")
+        return FileResponse(path, media_type="application/pdf", headers=FRAMED_HERE)
+
+    @app.get("/requests/{item_id}/failure.png")
+    async def failure(request: Request, user: Signed, item_id: int) -> Response:
+        item = _item(request, item_id)
+        path = None if item is None else _evidence(request, item, "failure")
+        if item is None or path is None:
+            return page(request, "not_found.html", status=404, user=user)
+        console_of(request).queue.audit(user.name, "viewed", item.id, "failure screenshot")
+        return FileResponse(path, media_type="image/png")
 
     @app.post("/requests/{item_id}/retry", dependencies=[Depends(checked_form)])
     async def retry(request: Request, user: Signed, item_id: int) -> Response:
@@ -69,6 +98,22 @@ def _item(request: Request, item_id: int) -> Item | None:
         return None
 
 
+def _evidence(request: Request, item: Item, kind: str) -> Path | None:
+    """The item's proof PDF or failure screenshot, if there is one inside the artifacts folder
+    (an outcome naming a file elsewhere is never served)."""
+    root = console_of(request).settings.artifacts_dir.resolve()
+    if kind == "proof":
+        outcome = outcome_of(item)
+        named = [Path(p) for p in (outcome.artifacts if outcome else []) if p.endswith(".pdf")]
+    else:
+        named = [root / item.key / "failure.png"]
+    for path in named:
+        found = path.resolve()
+        if found.is_relative_to(root) and found.is_file():
+            return found
+    return None
+
+
 def _page(
     request: Request,
     user: ConsoleUser,
@@ -80,6 +125,7 @@ def _page(
     queue = console_of(request).queue
     final = item.state in FINAL_STATES
     source = f"{EDIT_SOURCE}{item.id}"
+    outcome = outcome_of(item)
     return page(
         request,
         "request.html",
@@ -92,6 +138,10 @@ def _page(
         problem=problem,
         edit_of=edit_of(item),
         edits=[other for other in queue.items() if other.source == source],
+        lines=outcome.lines if outcome else [],
+        due=decision_due(item),
+        has_proof=_evidence(request, item, "proof") is not None,
+        has_failure=_evidence(request, item, "failure") is not None,
         can_retry=item.state == State.FAILED,
         can_edit=item.state in EDITABLE,
     )
