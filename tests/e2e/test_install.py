@@ -105,7 +105,7 @@ def test_the_demo_runs_from_an_empty_folder_then_serves_the_console(
         text=True,
     )
     try:
-        said = _until_said(demo, "Demo staff account: ")
+        said = _until_said(demo, "Console: ")  # printed once the console listens
         (password,) = re.findall(r"Demo staff account: staff / (\S+)", said)
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base) as browser:
