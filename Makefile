@@ -45,7 +45,7 @@ bench: setup
 
 screens: setup
 	$(BIN)/python -m mock_portal.screens docs/screens
-	$(BIN)/python -m bot.console.screens docs/screens
+	$(BIN)/python -m tests.console.screens docs/screens
 
 portal: setup
 	$(BIN)/pa-bot portal

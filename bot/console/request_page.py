@@ -46,21 +46,11 @@ def request_page_routes(app: FastAPI) -> None:
 
     @app.get("/requests/{item_id}/proof.pdf")
     async def proof(request: Request, user: Signed, item_id: int) -> Response:
-        item = _item(request, item_id)
-        path = None if item is None else _evidence(request, item, "proof")
-        if item is None or path is None:
-            return page(request, "not_found.html", status=404, user=user)
-        console_of(request).queue.audit(user.name, "viewed", item.id, "proof")
-        return FileResponse(path, media_type="application/pdf", headers=FRAMED_HERE)
+        return _file(request, user, item_id, "proof")
 
     @app.get("/requests/{item_id}/failure.png")
     async def failure(request: Request, user: Signed, item_id: int) -> Response:
-        item = _item(request, item_id)
-        path = None if item is None else _evidence(request, item, "failure")
-        if item is None or path is None:
-            return page(request, "not_found.html", status=404, user=user)
-        console_of(request).queue.audit(user.name, "viewed", item.id, "failure screenshot")
-        return FileResponse(path, media_type="image/png")
+        return _file(request, user, item_id, "failure")
 
     @app.post("/requests/{item_id}/retry", dependencies=[Depends(checked_form)])
     async def retry(request: Request, user: Signed, item_id: int) -> Response:
@@ -96,6 +86,23 @@ def _item(request: Request, item_id: int) -> Item | None:
         return console_of(request).queue.get(item_id)
     except ItemNotFound:
         return None
+
+
+SERVED = {
+    "proof": ("application/pdf", FRAMED_HERE, "proof"),
+    "failure": ("image/png", {}, "failure screenshot"),
+}
+"""Per kind of evidence: its media type, its own headers, what the audit log says was viewed."""
+
+
+def _file(request: Request, user: ConsoleUser, item_id: int, kind: str) -> Response:
+    item = _item(request, item_id)
+    path = None if item is None else _evidence(request, item, kind)
+    if item is None or path is None:
+        return page(request, "not_found.html", status=404, user=user)
+    media_type, headers, viewed = SERVED[kind]
+    console_of(request).queue.audit(user.name, "viewed", item.id, viewed)
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 def _evidence(request: Request, item: Item, kind: str) -> Path | None:
