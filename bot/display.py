@@ -27,6 +27,7 @@ STATE_STYLES = {
     State.REJECTED: "yellow",
     State.FAILED: "red",
     State.INVALID: "magenta",
+    State.CANCELLED: "dim",
 }
 
 

@@ -117,6 +117,8 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
         return False, "Not processed in this run; stays queued."
     if item.state == State.NOT_REQUIRED:
         return False, "No authorization required; nothing was submitted."
+    if item.state == State.CANCELLED:
+        return False, "Cancelled from the console before it was taken up; nothing was submitted."
     status = item.portal_status
     if status == "pended" and not (outcome and outcome.uploaded):
         return True, "Pended: send clinical documents within one business day."

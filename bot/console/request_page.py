@@ -1,6 +1,6 @@
 """A request's own page (its facts, its lines, the proof PDF, the failure's screenshot, its
 timeline), and what a person can do there by the request's state: retry a failed request; edit a
-rejected or invalid one and send it as a new request linked to the old.
+rejected or invalid one and send it as a new request linked to the old; cancel a pending one.
 
 Every view and action is in the audit log. None can submit a request twice: each goes through
 the queue's own transitions (a retried request that was ever about to be submitted goes back to
@@ -64,6 +64,24 @@ def request_page_routes(app: FastAPI) -> None:
             problem = f"Only a failed request can be retried; this one is {item.state}."
             return _page(request, user, item, problem=problem, status=409)
         queue.audit(user.name, "retried", item_id, None)
+        return RedirectResponse(f"/requests/{item_id}", status_code=303)
+
+    @app.post("/requests/{item_id}/cancel", dependencies=[Depends(checked_form)])
+    async def cancel(request: Request, user: Signed, item_id: int) -> Response:
+        queue = console_of(request).queue
+        item = _item(request, item_id)
+        if item is None:
+            return page(request, "not_found.html", status=404, user=user)
+        try:
+            queue.cancel(item_id, f"console:{user.name}")
+        except IllegalTransition:
+            now = queue.get(item_id)
+            problem = (
+                "Only a request no worker has taken up yet can be cancelled; "
+                f"this one is {now.state}."
+            )
+            return _page(request, user, now, problem=problem, status=409)
+        queue.audit(user.name, "cancelled", item_id, None)
         return RedirectResponse(f"/requests/{item_id}", status_code=303)
 
     @app.get("/requests/{item_id}/edit", response_class=HTMLResponse)
@@ -151,4 +169,5 @@ def _page(
         has_failure=_evidence(request, item, "failure") is not None,
         can_retry=item.state == State.FAILED,
         can_edit=item.state in EDITABLE,
+        can_cancel=item.state == State.PENDING,
     )

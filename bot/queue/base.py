@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, Protocol
 
 from bot.errors import PaBotError
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """The version ``schema.sql`` writes into ``schema_version``; an earlier one is upgraded
 (``bot.queue.schema``), any other refused."""
 
@@ -38,7 +38,7 @@ def to_text(moment: datetime) -> str:
 
 
 class State(StrEnum):
-    """Where an item is on its way; the last five are final."""
+    """Where an item is on its way; the last six are final."""
 
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
@@ -48,10 +48,19 @@ class State(StrEnum):
     REJECTED = "rejected"
     FAILED = "failed"
     INVALID = "invalid"
+    CANCELLED = "cancelled"
+    """A person withdrew it before a worker took it up (the console's Cancel)."""
 
 
 FINAL_STATES: Final = frozenset(
-    {State.SUBMITTED, State.NOT_REQUIRED, State.REJECTED, State.FAILED, State.INVALID}
+    {
+        State.SUBMITTED,
+        State.NOT_REQUIRED,
+        State.REJECTED,
+        State.FAILED,
+        State.INVALID,
+        State.CANCELLED,
+    }
 )
 LEASED_STATES: Final = frozenset({State.IN_PROGRESS, State.SUBMITTING})
 """The states in which an item belongs to the worker holding its lease."""
@@ -79,6 +88,7 @@ class Action(StrEnum):
     RECORD_REFERENCE = "record_reference"
     UPDATE_DECISION = "update_decision"
     RETRY = "retry"
+    CANCEL = "cancel"
 
 
 _S = State
@@ -108,6 +118,8 @@ TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
     # else back to submitting, so that it is reconciled before anything is submitted again.
     (_S.FAILED, _S.PENDING): frozenset({_A.RETRY}),
     (_S.FAILED, _S.SUBMITTING): frozenset({_A.RETRY}),
+    # A person withdraws a request no worker holds and Submit was never about to be clicked.
+    (_S.PENDING, _S.CANCELLED): frozenset({_A.CANCEL}),
 }
 """Every legal state change and the operations allowed to make it; nothing else is possible."""
 
@@ -269,6 +281,10 @@ class Queue(Protocol):
         """A failed item, queued again with fresh attempts: ``pending``, or ``submitting`` (to be
         reconciled first) if Submit was ever about to be clicked. ``IllegalTransition`` unless
         it is failed."""
+
+    def cancel(self, item_id: int, actor: str) -> Item:
+        """A pending item withdrawn by ``actor``: ``cancelled``, final, never claimed again.
+        ``IllegalTransition`` unless it is pending (a worker holds it, or it is final)."""
 
     def add_invalid(self, raw: str, source: str, errors: list[str]) -> Item:
         """Store a request that failed intake, final at once; the same raw text from the same

@@ -115,7 +115,7 @@ class PostgresQueue(SqlQueue):
                 row["version"] for row in tx.run("SELECT version FROM schema_version").fetchall()
             ]
             advice = "Use the pa-bot that made it, or point PA_BOT_QUEUE_URL at another database."
-            for statement in upgrade_statements(found, self.where, advice):
+            for statement in upgrade_statements(found, self.where, advice, "postgres"):
                 tx.run(statement.replace(*_IDENTITY))
 
     def close(self) -> None:

@@ -1,14 +1,16 @@
 """The queue's schema: the statements that create it, and the upgrades from earlier versions.
 
-``schema.sql`` creates the current version in an empty database; ``upgrades/<n>.sql`` brings a
-database of version n - 1 to version n. Both backends run them in the transaction that reads the
-version (SQLite under ``BEGIN IMMEDIATE`` and its openers' lock, Postgres under an advisory
-lock), so that an upgrade happens once and whole, or not at all.
+``schema.sql`` creates the current version in an empty database; ``upgrades/<n>.sql`` brings
+a database of version n - 1 to version n, or ``upgrades/<n>.<dialect>.sql`` where the backends
+need statements of their own (SQLite cannot alter a CHECK in place). Both backends run them in
+the transaction that reads the version (SQLite under ``BEGIN IMMEDIATE`` and its openers' lock,
+Postgres under an advisory lock), so that an upgrade happens once and whole, or not at all.
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from typing import Literal
 
 from bot.queue.base import SCHEMA_VERSION, SchemaMismatch
 
@@ -29,17 +31,26 @@ def schema_statements() -> list[str]:
     return _statements("schema.sql")
 
 
-def upgrade_statements(found: list[int], where: str, advice: str) -> list[str]:
-    """The statements that bring a database of version ``found`` to the current one (none when
-    it is current); ``SchemaMismatch`` when no upgrade leads there (``where`` names the database,
-    ``advice`` says what to do instead)."""
+def _upgrade(version: int, dialect: Literal["sqlite", "postgres"]) -> list[str]:
+    own = f"upgrades/{version}.{dialect}.sql"
+    if resources.files("bot.queue").joinpath(own).is_file():
+        return _statements(own)
+    return _statements(f"upgrades/{version}.sql")
+
+
+def upgrade_statements(
+    found: list[int], where: str, advice: str, dialect: Literal["sqlite", "postgres"]
+) -> list[str]:
+    """The statements that bring a database of version ``found`` to the current one on the
+    ``dialect``'s backend (none when it is current); ``SchemaMismatch`` when no upgrade leads
+    there (``where`` names the database, ``advice`` says what to do instead)."""
     if found == [SCHEMA_VERSION]:
         return []
     if len(found) == 1 and OLDEST_UPGRADABLE <= found[0] < SCHEMA_VERSION:
         return [
             statement
             for version in range(found[0] + 1, SCHEMA_VERSION + 1)
-            for statement in _statements(f"upgrades/{version}.sql")
+            for statement in _upgrade(version, dialect)
         ]
     made = ", ".join(map(str, found)) or "none"
     raise SchemaMismatch(

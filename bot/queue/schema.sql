@@ -1,4 +1,4 @@
--- pa-bot queue schema, version 5 (bot.queue.base.SCHEMA_VERSION).
+-- pa-bot queue schema, version 6 (bot.queue.base.SCHEMA_VERSION).
 --
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
@@ -13,14 +13,14 @@ CREATE TABLE schema_version (
     version INTEGER NOT NULL
 );
 
-INSERT INTO schema_version (version) VALUES (5);
+INSERT INTO schema_version (version) VALUES (6);
 
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN (
         'pending', 'in_progress', 'submitting', 'submitted',
-        'not_required', 'rejected', 'failed', 'invalid'
+        'not_required', 'rejected', 'failed', 'invalid', 'cancelled'
     )),
     payload TEXT NOT NULL,
     source TEXT NOT NULL,

@@ -236,6 +236,11 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
             tx.ring()
             return item
 
+    def cancel(self, item_id: int, actor: str) -> Item:
+        with self._write() as tx:
+            row = tx.fetch(item_id)
+            return tx.change(row, Action.CANCEL, State.CANCELLED, {"available_at": None}, actor)
+
     def claimable_count(self, min_priority: int = 0) -> int:
         with self._write() as tx:  # the write lock only orders it after commits in flight
             found = tx.run(

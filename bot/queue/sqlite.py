@@ -67,7 +67,7 @@ class SqliteQueue(SqlQueue):
             advice = (
                 "Open it with the pa-bot that made it, or point PA_BOT_QUEUE_URL at another file."
             )
-            for statement in upgrade_statements(found, str(self.path), advice):
+            for statement in upgrade_statements(found, str(self.path), advice, "sqlite"):
                 tx.run(statement)
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """What a person can do on a request's page, by its state, in real Chromium: retry a failed
 request (reconciled first if it was ever about to be submitted), edit a rejected one and send it
-as a new request linked to the old; each action in the audit log, none offered where the
-request's state does not allow it."""
+as a new request linked to the old, cancel a pending one; each action in the audit log, none
+offered where the request's state does not allow it, and none let through by the queue when the
+state changed under the page."""
 
 from __future__ import annotations
 
@@ -83,22 +84,60 @@ async def test_a_rejected_request_is_edited_and_sent_as_a_new_one_linked_to_it(
     assert await ahead.fact("Edited from") == f"request {old}"
 
 
-async def test_no_action_is_offered_where_the_state_does_not_allow_it(
+async def test_a_pending_request_is_cancelled_and_never_taken_up(
     page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
 ) -> None:
     waiting = records.enqueue("req-waiting", "{}", "day.json").item.id
     await signed_in(page, console_url, accounts)
     shown = await RequestPage.open(page, console_url, waiting)
+    await expect(shown.actions).to_have_text(["Cancel request"])
+
+    await shown.cancel()
+
+    assert await shown.fact("State") == "cancelled"
+    await expect(shown.actions).to_have_count(0)
+    assert records.get(waiting).state == State.CANCELLED
+    assert records.claim("w1", 60) is None, "a cancelled request is never claimed"
+    (entry,) = records.audit_entries(actor="ann", action="cancelled", item_id=waiting, limit=10)
+    assert entry.item_id == waiting
+    moves = [(e.action, e.worker) for e in records.history(waiting)]
+    assert moves[-1] == ("cancel", "console:ann")
+
+
+async def test_a_request_taken_up_after_the_page_was_shown_is_not_cancelled(
+    page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
+) -> None:
+    waiting = records.enqueue("req-racing", "{}", "day.json").item.id
+    await signed_in(page, console_url, accounts)
+    shown = await RequestPage.open(page, console_url, waiting)
+    records.claim("w1", 60, item_id=waiting)  # a worker takes it while the page is open
+
+    await shown.cancel()
+
+    await expect(shown.problem).to_contain_text("this one is in_progress")
+    assert records.get(waiting).state == State.IN_PROGRESS
+    assert not records.audit_entries(actor="ann", action="cancelled", item_id=None, limit=10)
+
+
+async def test_no_action_is_offered_where_the_state_does_not_allow_it(
+    page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
+) -> None:
+    working = records.enqueue("req-working", "{}", "day.json").item.id
+    records.claim("w1", 60, item_id=working)
+    await signed_in(page, console_url, accounts)
+    shown = await RequestPage.open(page, console_url, working)
     await expect(shown.actions).to_have_count(0)
 
-    token = await page.get_by_role("button", name="Sign out").evaluate(
-        "b => b.form.elements.csrf_token.value"
+    token = await shown.csrf_token()
+    retried = await page.request.post(
+        f"{console_url}/requests/{working}/retry", form={"csrf_token": token}
     )
-    refused = await page.request.post(
-        f"{console_url}/requests/{waiting}/retry", form={"csrf_token": token}
+    cancelled = await page.request.post(
+        f"{console_url}/requests/{working}/cancel", form={"csrf_token": token}
     )
-    edit = await page.request.get(f"{console_url}/requests/{waiting}/edit")
+    edit = await page.request.get(f"{console_url}/requests/{working}/edit")
 
-    assert refused.status == 409 and "Only a failed request can be retried" in await refused.text()
+    assert retried.status == 409 and "Only a failed request can be retried" in await retried.text()
+    assert cancelled.status == 409 and "can be cancelled" in await cancelled.text()
     assert edit.status == 409
-    assert records.get(waiting).state == State.PENDING
+    assert records.get(working).state == State.IN_PROGRESS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
@@ -66,3 +67,12 @@ def test_without_a_terminal_the_report_keeps_its_why_column_whole() -> None:
     print_report(Console(file=out, width=80), [row])
 
     assert any(why.strip() in line for line in out.getvalue().splitlines()), out.getvalue()
+
+
+def test_a_cancelled_item_needs_nobody_and_says_nothing_was_submitted() -> None:
+    cancelled = replace(held(State.PENDING, timedelta(0)), state=State.CANCELLED)
+
+    needs, why = attention(replace(cancelled, lease_owner=None, lease_expires_at=None), NOW)
+
+    assert not needs
+    assert "Cancelled" in why and "nothing was submitted" in why

@@ -59,3 +59,19 @@ class RequestPage:
         shown = NewRequestPage(self.page)
         await expect(shown.heading).to_be_visible()
         return shown
+
+    async def cancel(self) -> RequestPage:
+        """Cancel the request; the page it lands on (the request's own, or its refusal)."""
+        await self.page.get_by_role("button", name="Cancel request").click()
+        await expect(self.heading).to_be_visible()
+        return self
+
+    @property
+    def problem(self) -> Locator:
+        """What the console said it could not do."""
+        return self.page.get_by_role("alert")
+
+    async def csrf_token(self) -> str:
+        """The page's CSRF token, as a program posting on its own would need it."""
+        sign_out = self.page.get_by_role("button", name="Sign out")
+        return str(await sign_out.evaluate("b => b.form.elements.csrf_token.value"))

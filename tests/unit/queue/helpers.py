@@ -28,6 +28,7 @@ LEGAL: frozenset[tuple[State, State, str]] = frozenset(
         (S.SUBMITTED, S.SUBMITTED, "update_decision"),
         (S.FAILED, S.PENDING, "retry"),
         (S.FAILED, S.SUBMITTING, "retry"),
+        (S.PENDING, S.CANCELLED, "cancel"),
     }
 )
 
@@ -41,6 +42,8 @@ def put(queue: Queue, state: State, worker: str = "w1") -> Item:
     item = queue.enqueue(f"key-{next(_keys)}", "{}", "requests.json#1").item
     if state == S.PENDING:
         return item
+    if state == S.CANCELLED:
+        return queue.cancel(item.id, "console:ana")
     claimed = queue.claim(worker, 60, item_id=item.id)
     assert claimed is not None
     if state == S.IN_PROGRESS:

@@ -137,7 +137,7 @@ def test_a_database_of_another_schema_version_is_refused_untouched(
     queue.close()
     pg_sql.execute("UPDATE schema_version SET version = 0")
 
-    with pytest.raises(SchemaMismatch, match="schema version 0; this pa-bot reads version 5"):
+    with pytest.raises(SchemaMismatch, match="schema version 0; this pa-bot reads version 6"):
         open_queue(pg_url)
 
     assert pg_sql.execute("SELECT count(*) FROM items").fetchone() == (1,)

@@ -95,7 +95,7 @@ def test_a_database_of_another_schema_version_is_refused_untouched(tmp_path: Pat
         db.execute("UPDATE schema_version SET version = 9")
     db.close()
 
-    with pytest.raises(SchemaMismatch, match="schema version 9; this pa-bot reads version 5"):
+    with pytest.raises(SchemaMismatch, match="schema version 9; this pa-bot reads version 6"):
         open_queue(f"sqlite:///{path}")
 
     with sqlite3.connect(path) as db:

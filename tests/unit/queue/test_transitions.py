@@ -33,7 +33,13 @@ from tests.unit.queue.conftest import FakeClock
 from tests.unit.queue.helpers import FINAL_BY_WORKER, LEGAL, put
 
 LEASE_60 = timedelta(seconds=60)
-OPERATIONS = ("mark_submitting", "release", "update_decision", *(f"finish:{s}" for s in State))
+OPERATIONS = (
+    "mark_submitting",
+    "release",
+    "update_decision",
+    "cancel",
+    *(f"finish:{s}" for s in State),
+)
 
 
 def _target(operation: str, current: State) -> State:
@@ -41,6 +47,8 @@ def _target(operation: str, current: State) -> State:
         return State(operation.removeprefix("finish:"))
     if operation == "release":
         return State.PENDING if current == State.IN_PROGRESS else current
+    if operation == "cancel":
+        return State.CANCELLED
     return State.SUBMITTING if operation == "mark_submitting" else State.SUBMITTED
 
 
@@ -51,6 +59,8 @@ def _apply(queue: Queue, operation: str, item_id: int, worker: str) -> Item:
         return queue.mark_submitting(item_id, worker)
     if operation == "release":
         return queue.release(item_id, worker)
+    if operation == "cancel":
+        return queue.cancel(item_id, "console:ana")
     return queue.update_decision(item_id, "approved")
 
 
@@ -191,6 +201,10 @@ def test_random_operations_move_items_only_along_the_table(new_url: Callable[[],
         @rule(pick=picks)
         def update_decision(self, pick: int) -> None:
             self.expect("update_decision", self.choose(pick, "w1")[0], None)
+
+        @rule(pick=picks)
+        def cancel(self, pick: int) -> None:
+            self.expect("cancel", self.choose(pick, "w1")[0], None)
 
         @rule(pick=picks, who=workers)
         def heartbeat(self, pick: int, who: str) -> None:

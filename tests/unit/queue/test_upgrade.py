@@ -19,6 +19,10 @@ _ITEM = (
     " ('old-1', 'pending', '{}', 'day.json#1', '2026-11-30T22:00:00.000000+00:00',"
     " '2026-11-30T22:00:00.000000+00:00')"
 )
+_EVENT = (
+    "INSERT INTO item_events (item_id, happened_at, action, to_state) VALUES"
+    " (1, '2026-11-30T22:00:00.000000+00:00', 'enqueue', 'pending')"
+)
 
 
 def _make_v2(url: str) -> None:
@@ -26,6 +30,7 @@ def _make_v2(url: str) -> None:
         with sqlite3.connect(sqlite_path(url)) as db:
             db.executescript(V2)
             db.execute(_ITEM)
+            db.execute(_EVENT)
         db.close()
         return
     with psycopg.connect(url, autocommit=True) as pg:
@@ -33,6 +38,7 @@ def _make_v2(url: str) -> None:
         for statement in filter(str.strip, code.split(";")):
             pg.execute(statement.replace(*_IDENTITY).encode())
         pg.execute(_ITEM.encode())
+        pg.execute(_EVENT.encode())
 
 
 def test_a_version_2_queue_is_upgraded_on_first_open_and_keeps_its_items(
@@ -46,11 +52,16 @@ def test_a_version_2_queue_is_upgraded_on_first_open_and_keeps_its_items(
         old = queue.get_by_key("old-1")
         assert old is not None and old.state == State.PENDING
         assert old.priority == Priority.STANDARD and old.step is None
+        assert [event.action for event in queue.history(old.id)] == ["enqueue"]
         urgent = queue.enqueue("new-1", "{}", "now.json#1", priority=Priority.URGENT).item
         taken = queue.claim("w", 60)
         assert taken is not None and taken.id == urgent.id
         queue.announce("host:1", "holder", 2)
         assert [r.name for r in queue.residents(fresh_seconds=10)] == ["host:1"]
+        # Version 6: an item may be cancelled; its history was kept through the rebuild.
+        cancelled = queue.cancel(old.id, "console:ana")
+        assert cancelled.state == State.CANCELLED
+        assert [event.action for event in queue.history(old.id)] == ["enqueue", "cancel"]
     finally:
         queue.close()
 
