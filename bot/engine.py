@@ -22,9 +22,11 @@ from bot import log
 from bot.browser import launch, start_playwright
 from bot.config import Settings
 from bot.errors import ConfigError, ExitCode, LoginRejected, PaBotError
+from bot.followup import follow_asked
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, pool
 from bot.queue import Item, Queue, QueueUnavailable, open_queue
+from bot.queue.follow_ups import FollowUpAsk, FollowUpQueue, follow_up_queue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
 from bot.throttle import Throttle
@@ -61,6 +63,15 @@ def _code_of(result: ExitCode | BaseException) -> ExitCode:
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+def _taker(
+    asks: FollowUpQueue | None, worker: str, lease_seconds: float
+) -> Callable[[], FollowUpAsk | None] | None:
+    """How ``worker`` takes the next follow-up asked for; None when it takes none."""
+    if asks is None:
+        return None
+    return lambda: asks.take_follow_up(worker, lease_seconds)
 
 
 MAX_RELAUNCHES = 3
@@ -226,6 +237,8 @@ class Engine:
         queue = open_queue(settings.queue_url)
         worker = f"{worker_name()}-w{index}"
         consecutive = 0
+        # A resident worker also does the follow-ups people ask for from the console.
+        asks = follow_up_queue(queue) if self.wait_for_new is not None else None
         try:
             session = await PortalSession.open(
                 shared.browser, settings, shared.login, throttle=self.throttle
@@ -240,9 +253,19 @@ class Engine:
                         wait_for_new=self.wait_for_new,
                         turns=shared.login.turns,
                         min_priority=self.min_priority,
+                        follow_ups=_taker(asks, worker, settings.lease_seconds),
                     )
                     if item is None:
                         break
+                    if isinstance(item, FollowUpAsk):
+                        if asks is None or shared.ending.is_set():
+                            break  # left to its lease: the next worker takes it
+                        shared.login.turns.busy += 1
+                        try:
+                            await follow_asked(asks, session, item, worker)
+                        finally:
+                            shared.login.turns.busy -= 1
+                        continue
                     if shared.ending.is_set() or not self.budget.take():
                         queue.release(item.id, worker)
                         break

@@ -3,13 +3,17 @@ arrived since, upload the attachments still owed, and say what changed and what 
 
 An item qualifies when it is ``submitted`` with portal status ``pended`` or ``no_decision_yet``.
 Each change is written with ``Queue.update_decision``, whose history line says when it was seen.
+A resident worker does the same for one request when a person asks from the console
+(``follow_asked``), uploading the attachment they added if any.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -33,6 +37,7 @@ from bot.login_gate import LoginGate, credentials, login_refusal
 from bot.models import AuthRequest, Outcome, OutcomeLine, PortalStatus
 from bot.pages.types import Results
 from bot.queue import Item, Queue, State, open_queue
+from bot.queue.follow_ups import FollowUpAsk, FollowUpQueue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
 
@@ -96,9 +101,12 @@ async def _follow_all(queue: Queue, settings: Settings, items: list[Item]) -> li
     return results
 
 
-async def follow_item(queue: Queue, session: PortalSession, item: Item) -> FollowUp:
+async def follow_item(
+    queue: Queue, session: PortalSession, item: Item, extra: Sequence[Path] = ()
+) -> FollowUp:
     """Read the item's authorization on the Status tab; record a new decision, upload what is
-    owed. Portal trouble is retried; what is left is reported on the item, never raised."""
+    owed (the request's attachments not uploaded yet, and ``extra``). Portal trouble is retried;
+    what is left is reported on the item, never raised."""
     request = queued.read(item.payload).request
     result = FollowUp(item=item, was=item.portal_status)
     with log.protect_request(request), structlog.contextvars.bound_contextvars(item_id=item.id):
@@ -109,7 +117,7 @@ async def follow_item(queue: Queue, session: PortalSession, item: Item) -> Follo
                     with attempt:
                         if attempt.retry_state.attempt_number > 1:
                             await session.begin_attempt()
-                        await _check(queue, session, request, result)
+                        await _check(queue, session, request, result, extra)
         except LoginRejected:
             raise
         except PaBotError as exc:
@@ -119,7 +127,11 @@ async def follow_item(queue: Queue, session: PortalSession, item: Item) -> Follo
 
 
 async def _check(
-    queue: Queue, session: PortalSession, request: AuthRequest, result: FollowUp
+    queue: Queue,
+    session: PortalSession,
+    request: AuthRequest,
+    result: FollowUp,
+    extra: Sequence[Path],
 ) -> None:
     item = result.item
     reference_id = item.reference_id or ""
@@ -129,7 +141,8 @@ async def _check(
         raise BusinessError(f"reference {reference_id} is not on the Status tab")
     detail = await status.open_detail(reference_id)
     results = await detail.read()
-    owed = [path for path in request.attachments if path.name not in results.uploaded]
+    wanted = [*request.attachments, *extra]
+    owed = [path for path in wanted if path.name not in [*results.uploaded, *result.uploaded]]
     for path in owed:
         await detail.upload(path)
         result.uploaded.append(path.name)
@@ -140,6 +153,32 @@ async def _check(
         )
         result.seen_at = result.item.updated_at
         logger.info("decision_followed_up", changed=result.changed, uploaded=len(result.uploaded))
+
+
+async def follow_asked(
+    queue: FollowUpQueue, session: PortalSession, ask: FollowUpAsk, worker: str
+) -> FollowUp:
+    """A follow-up a person asked for from the console, done and its end recorded: with why it
+    could not be done, when it could not (the unknown too: a system error, never a dead
+    worker). A refused login goes on up: it stops the worker, and the ask passes to the next
+    one when its lease ends."""
+    item = queue.get(ask.item_id)
+    extra = [Path(ask.attachment)] if ask.attachment else []
+    try:
+        result = await follow_item(queue, session, item, extra)
+    except LoginRejected:
+        raise
+    except Exception as exc:  # the unknown is recorded as a system error
+        result = FollowUp(item=item, was=item.portal_status, error=f"system: {type(exc).__name__}")
+    queue.end_follow_up(ask.id, worker, result.error)
+    logger.info(
+        "asked_follow_up_done",
+        item_id=item.id,
+        changed=result.changed,
+        uploaded=len(result.uploaded),
+        failed=result.error is not None,
+    )
+    return result
 
 
 def _outcome(item: Item, results: Results, uploaded: list[str]) -> dict[str, Any]:

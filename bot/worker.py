@@ -48,6 +48,7 @@ from bot.queue import (
     QueueUnavailable,
     State,
 )
+from bot.queue.follow_ups import FollowUpAsk
 from bot.queued import Queued, stored
 from bot.queued import read as read_payload
 from bot.session import PortalSession
@@ -350,7 +351,8 @@ async def claim_next(
     wait_for_new: WaitForNew | None = None,
     turns: Turns | None = None,
     min_priority: Callable[[], int] | None = None,
-) -> Item | None:
+    follow_ups: Callable[[], FollowUpAsk | None] | None = None,
+) -> Item | FollowUpAsk | None:
     """The next item for ``worker``; None once nothing is left that could come back (or a stop
     was asked).
 
@@ -360,7 +362,8 @@ async def claim_next(
     worker (``wait_for_new``) never runs out: it waits for new items instead. With ``turns``,
     it claims only in this process's turn on the portal account, and gives the turn up while
     there is nothing to claim (``bot.turns``). With ``min_priority``, only items of that
-    priority or more are taken (asked anew at each claim: ``bot.hours``).
+    priority or more are taken (asked anew at each claim: ``bot.hours``). With ``follow_ups``,
+    a follow-up a person asked for (``bot.queue.follow_ups``) is taken before any item.
     """
     holder = this_process().text()
     while not stop.is_set():
@@ -368,6 +371,9 @@ async def claim_next(
             await turns.take(stop)
             if stop.is_set():
                 break
+        asked = follow_ups() if follow_ups is not None else None
+        if asked is not None:
+            return asked
         floor = min_priority() if min_priority is not None else 0
         item = queue.claim(worker, lease_seconds, holder=holder, min_priority=floor)
         if item is not None:

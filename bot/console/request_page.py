@@ -1,6 +1,7 @@
 """A request's own page (its facts, its lines, the proof PDF, the failure's screenshot, its
 timeline), and what a person can do there by the request's state: retry a failed request; edit a
-rejected or invalid one and send it as a new request linked to the old; cancel a pending one.
+rejected or invalid one and send it as a new request linked to the old; cancel a pending one;
+ask for a follow-up, or add an attachment owed (``bot.console.follow_ups``).
 
 Every view and action is in the audit log. None can submit a request twice: each goes through
 the queue's own transitions (a retried request that was ever about to be submitted goes back to
@@ -20,6 +21,7 @@ from bot.console.web import Signed, checked_form, console_of, page
 from bot.deadlines import decision_due
 from bot.queue import FINAL_STATES, IllegalTransition, Item, ItemNotFound, State
 from bot.queue.console_store import ConsoleUser
+from bot.queue.follow_ups import UNDECIDED, follow_up_queue
 from bot.queued import outcome_of
 from bot.steps import step_label
 
@@ -38,11 +40,11 @@ FRAMED_HERE = {
 def request_page_routes(app: FastAPI) -> None:
     @app.get("/requests/{item_id}", response_class=HTMLResponse)
     async def one_request(request: Request, user: Signed, item_id: int) -> Response:
-        item = _item(request, item_id)
+        item = item_or_none(request, item_id)
         if item is None:
             return page(request, "not_found.html", status=404, user=user)
         console_of(request).queue.audit(user.name, "viewed", item.id, None)
-        return _page(request, user, item)
+        return show_request(request, user, item)
 
     @app.get("/requests/{item_id}/proof.pdf")
     async def proof(request: Request, user: Signed, item_id: int) -> Response:
@@ -55,21 +57,21 @@ def request_page_routes(app: FastAPI) -> None:
     @app.post("/requests/{item_id}/retry", dependencies=[Depends(checked_form)])
     async def retry(request: Request, user: Signed, item_id: int) -> Response:
         queue = console_of(request).queue
-        item = _item(request, item_id)
+        item = item_or_none(request, item_id)
         if item is None:
             return page(request, "not_found.html", status=404, user=user)
         try:
             queue.retry(item_id, f"console:{user.name}")
         except IllegalTransition:
             problem = f"Only a failed request can be retried; this one is {item.state}."
-            return _page(request, user, item, problem=problem, status=409)
+            return show_request(request, user, item, problem=problem, status=409)
         queue.audit(user.name, "retried", item_id, None)
         return RedirectResponse(f"/requests/{item_id}", status_code=303)
 
     @app.post("/requests/{item_id}/cancel", dependencies=[Depends(checked_form)])
     async def cancel(request: Request, user: Signed, item_id: int) -> Response:
         queue = console_of(request).queue
-        item = _item(request, item_id)
+        item = item_or_none(request, item_id)
         if item is None:
             return page(request, "not_found.html", status=404, user=user)
         try:
@@ -80,18 +82,18 @@ def request_page_routes(app: FastAPI) -> None:
                 "Only a request no worker has taken up yet can be cancelled; "
                 f"this one is {now.state}."
             )
-            return _page(request, user, now, problem=problem, status=409)
+            return show_request(request, user, now, problem=problem, status=409)
         queue.audit(user.name, "cancelled", item_id, None)
         return RedirectResponse(f"/requests/{item_id}", status_code=303)
 
     @app.get("/requests/{item_id}/edit", response_class=HTMLResponse)
     async def edit(request: Request, user: Signed, item_id: int) -> Response:
-        item = _item(request, item_id)
+        item = item_or_none(request, item_id)
         if item is None:
             return page(request, "not_found.html", status=404, user=user)
         if item.state not in EDITABLE:
             problem = f"Only a rejected or invalid request can be edited; this one is {item.state}."
-            return _page(request, user, item, problem=problem, status=409)
+            return show_request(request, user, item, problem=problem, status=409)
         console_of(request).queue.audit(user.name, "viewed", item.id, "to edit")
         filled = values_of(item.payload)
         if filled is not None:
@@ -99,7 +101,7 @@ def request_page_routes(app: FastAPI) -> None:
         return new_page(request, user, form={"filled": filled, "errors": {}, "edit_of": item})
 
 
-def _item(request: Request, item_id: int) -> Item | None:
+def item_or_none(request: Request, item_id: int) -> Item | None:
     try:
         return console_of(request).queue.get(item_id)
     except ItemNotFound:
@@ -114,7 +116,7 @@ SERVED = {
 
 
 def _file(request: Request, user: ConsoleUser, item_id: int, kind: str) -> Response:
-    item = _item(request, item_id)
+    item = item_or_none(request, item_id)
     path = None if item is None else _evidence(request, item, kind)
     if item is None or path is None:
         return page(request, "not_found.html", status=404, user=user)
@@ -139,7 +141,7 @@ def _evidence(request: Request, item: Item, kind: str) -> Path | None:
     return None
 
 
-def _page(
+def show_request(
     request: Request,
     user: ConsoleUser,
     item: Item,
@@ -151,6 +153,8 @@ def _page(
     final = item.state in FINAL_STATES
     source = f"{EDIT_SOURCE}{item.id}"
     outcome = outcome_of(item)
+    asks = follow_up_queue(queue).follow_ups(item.id)
+    waiting = item.state == State.SUBMITTED and item.portal_status in UNDECIDED
     return page(
         request,
         "request.html",
@@ -170,4 +174,9 @@ def _page(
         can_retry=item.state == State.FAILED,
         can_edit=item.state in EDITABLE,
         can_cancel=item.state == State.PENDING,
+        can_follow_up=waiting,
+        can_attach=waiting and item.portal_status == "pended",
+        asks=asks,
+        asking=any(ask.done_at is None for ask in asks),
+        uploaded=outcome.uploaded if outcome else [],
     )

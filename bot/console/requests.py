@@ -44,7 +44,7 @@ def request_routes(app: FastAPI) -> None:
         form = await request.form()
         sent = filled({k: v for k, v in form.items() if isinstance(v, str)})
         files = [f for f in form.getlist("attachment_files") if isinstance(f, UploadFile)]
-        folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
+        folder = private_folder(console_of(request).settings.artifacts_dir / "uploads")
         names = await _save(files[:MAX_UPLOAD_FILES], folder)
         if names:
             sent.cells["attachments"] = ";".join(names)
@@ -78,7 +78,7 @@ def request_routes(app: FastAPI) -> None:
         if not files or not files[0].filename or len(extra) > MAX_UPLOAD_FILES:
             problem = "Choose a request file (JSON, JSON Lines or CSV)."
             return new_page(request, user, status=422, problem=problem)
-        folder = _private_folder(console_of(request).settings.artifacts_dir / "uploads")
+        folder = private_folder(console_of(request).settings.artifacts_dir / "uploads")
         await _save(extra, folder)
         request_file = folder / ("request-" + Path(files[0].filename or "file").name)
         request_file.write_bytes(await files[0].read())
@@ -126,7 +126,7 @@ def _edited(request: Request, sent: object) -> Item | None:
     return item if item.state in EDITABLE else None
 
 
-def _private_folder(parent: Path) -> Path:
+def private_folder(parent: Path) -> Path:
     parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder = parent / secrets.token_hex(8)
     folder.mkdir(mode=0o700)

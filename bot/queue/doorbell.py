@@ -1,6 +1,7 @@
-"""What wakes a resident worker when an item becomes claimable, without it asking the queue
-again and again: Postgres ``LISTEN`` (the queue sends ``NOTIFY`` on enqueue and release), SQLite
-a cheap poll (one ``COUNT`` every ``SQLITE_POLL_S``, for the whole process, not per worker)."""
+"""What wakes a resident worker when an item becomes claimable or a person asks for a follow-up,
+without it asking the queue again and again: Postgres ``LISTEN`` (the queue sends ``NOTIFY`` on
+enqueue, release and ask), SQLite a cheap poll (two ``COUNT``s every ``SQLITE_POLL_S``, for the
+whole process, not per worker)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 
 from bot.queue import QueueError, open_queue
 from bot.queue.base import QueueUnavailable
+from bot.queue.follow_ups import follow_up_queue
 
 SQLITE_POLL_S = 0.5
 """How often a resident worker on SQLite asks whether anything is claimable."""
@@ -70,11 +72,12 @@ async def _poll(
     on_trouble: Callable[[str], None],
     min_priority: Callable[[], int] | None,
 ) -> None:
-    queue = open_queue(url)
+    queue = follow_up_queue(open_queue(url))
     try:
         while True:
             try:
-                if queue.claimable_count(min_priority() if min_priority else 0):
+                floor = min_priority() if min_priority else 0
+                if queue.claimable_count(floor) or queue.open_follow_ups():
                     bell.ring()
             except QueueError as exc:
                 on_trouble(str(exc))

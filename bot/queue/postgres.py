@@ -57,8 +57,8 @@ def postgres_statements() -> list[str]:
     statements = schema_statements()
     rewritten = [statement.replace(*_IDENTITY) for statement in statements]
     changed = sum(old != new for old, new in zip(statements, rewritten, strict=True))
-    if changed != 3:  # items, item_events, audit_log; anything else means schema.sql changed
-        raise AssertionError(f"expected 3 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
+    if changed != 4:  # items, item_events, audit_log, follow_ups; else schema.sql changed
+        raise AssertionError(f"expected 4 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
     return rewritten
 
 

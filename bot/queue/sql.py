@@ -37,6 +37,7 @@ from bot.queue.base import (
     to_text,
 )
 from bot.queue.console_store import ConsoleStore
+from bot.queue.follow_ups import FollowUpStore
 from bot.queue.gate import GateStore
 from bot.queue.presence import PresenceStore
 from bot.queue.rows import Row, check_holder, event_of, item_of
@@ -190,7 +191,7 @@ class Tx:
         )
 
 
-class SqlQueue(GateStore, PresenceStore, ConsoleStore, ABC):
+class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ABC):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect

@@ -1,9 +1,13 @@
 """The console's fixtures: one console server per test process on a queue of its own, emptied
-before each test; accounts made as ``pa-bot users add`` makes them."""
+before each test; accounts made as ``pa-bot users add`` makes them; and ``served``, a whole
+``pa-bot serve`` (console and resident worker) against the mock portal."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +18,9 @@ from bot.console.passwords import hash_password
 from bot.console.server import ConsoleServer
 from bot.queue import open_queue
 from bot.queue.console_store import ConsoleQueue, Role, console_queue
+from tests.support.admin import PortalAdmin
+from tests.support.cli import pa_bot_env
+from tests.support.served import first_answer, free_port
 
 PASSWORD = "Correct-horse-9"
 GOOD = {
@@ -31,7 +38,7 @@ GOOD = {
     "Fax (required)": "614-555-0101",
 }
 """A request's fields as a person fills the New request form (by label)."""
-_TABLES = ("item_events", "items", "console_users", "audit_log")
+_TABLES = ("follow_ups", "item_events", "items", "console_users", "audit_log")
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +82,28 @@ class Accounts:
 @pytest.fixture
 def accounts(records: ConsoleQueue) -> Accounts:
     return Accounts(records)
+
+
+@pytest.fixture
+def served(settings: Settings, portal: PortalAdmin, tmp_path: Path) -> Iterator[str]:
+    """``pa-bot serve`` on a free port, with a staff account "ann"; its URL. What it prints goes
+    to ``serve.log`` in ``tmp_path``."""
+    queue = console_queue(open_queue(settings.queue_url))
+    try:
+        queue.user_add("ann", "staff", hash_password(PASSWORD))
+    finally:
+        queue.close()
+    port = free_port()
+    with (tmp_path / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
+            env=pa_bot_env(settings) | {"PA_BOT_LOG_FORMAT": "json"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            first_answer(f"http://127.0.0.1:{port}/healthz", server)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)

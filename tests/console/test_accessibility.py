@@ -9,7 +9,9 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page
 
+from bot.queue import State
 from bot.queue.console_store import ConsoleQueue
+from bot.queue.follow_ups import follow_up_queue
 from tests.console.conftest import GOOD, PASSWORD, Accounts
 from tests.console.pages.accounts import AccountsPage
 from tests.console.pages.audit import AuditPage
@@ -59,6 +61,13 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
     for item in records.items()[:2]:
         await page.goto(f"{console_url}/requests/{item.id}")
         found[f"request page ({item.state})"] = await serious_violations(page)
+    pended = records.enqueue("req-pended-asked", "{}", "day.json").item
+    records.claim("w1", 60, item_id=pended.id)
+    records.mark_submitting(pended.id, "w1")
+    records.finish(pended.id, "w1", State.SUBMITTED, portal_status="pended", reference_id="1")
+    follow_up_queue(records).ask_follow_up(pended.id, "console:ann")
+    await page.goto(f"{console_url}/requests/{pended.id}")
+    found["request page (pended, a follow-up asked)"] = await serious_violations(page)
     refused = await page.request.post(f"{console_url}/logout", form={})
     await page.set_content(await refused.text())
     found["form refused"] = await serious_violations(page)

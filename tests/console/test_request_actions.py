@@ -14,6 +14,7 @@ from playwright.async_api import Page, expect
 
 from bot.queue import State
 from bot.queue.console_store import ConsoleQueue
+from bot.queue.follow_ups import follow_up_queue
 from tests.console.conftest import PASSWORD, Accounts
 from tests.console.pages.login import LoginPage
 from tests.console.pages.request import RequestPage
@@ -141,3 +142,40 @@ async def test_no_action_is_offered_where_the_state_does_not_allow_it(
     assert cancelled.status == 409 and "can be cancelled" in await cancelled.text()
     assert edit.status == 409
     assert records.get(working).state == State.IN_PROGRESS
+
+
+def decided(records: ConsoleQueue, key: str, status: str) -> int:
+    item = records.enqueue(key, "{}", "day.json").item
+    records.claim("w1", 60, item_id=item.id)
+    records.mark_submitting(item.id, "w1")
+    records.finish(item.id, "w1", State.SUBMITTED, portal_status=status, reference_id="1")
+    return item.id
+
+
+async def test_follow_ups_are_offered_only_while_the_decision_is_awaited(
+    page: Page, console_url: str, accounts: Accounts, records: ConsoleQueue
+) -> None:
+    offered = {"approved": [], "no_decision_yet": ["Follow up now"]}
+    offered["pended"] = ["Follow up now", "Add attachment"]
+    ids = {status: decided(records, f"req-{status}", status) for status in offered}
+    await signed_in(page, console_url, accounts)
+    for status, actions in offered.items():
+        shown = await RequestPage.open(page, console_url, ids[status])
+        await expect(shown.actions).to_have_text(actions)
+
+    token = await shown.csrf_token()
+    late = await page.request.post(
+        f"{console_url}/requests/{ids['approved']}/follow-up", form={"csrf_token": token}
+    )
+    unasked = await page.request.post(
+        f"{console_url}/requests/{ids['no_decision_yet']}/attachment",
+        multipart={
+            "csrf_token": token,
+            "attachment": {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"notes"},
+        },
+    )
+
+    assert late.status == 409 and "can be followed up" in await late.text()
+    assert unasked.status == 422 and "Only a pended request" in await unasked.text()
+    assert all(follow_up_queue(records).follow_ups(i) == [] for i in ids.values())
+    assert not records.audit_entries(action="attachment_added")

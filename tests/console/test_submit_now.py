@@ -5,17 +5,12 @@ follows the steps and ends with the portal's Reference ID and status."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page
 
 from bot.config import Settings
-from bot.console.passwords import hash_password
 from bot.queue import open_queue
 from bot.queue.console_store import console_queue
 from bot.steps import LABELS, Step
@@ -24,8 +19,6 @@ from tests.console.pages.login import LoginPage
 from tests.console.pages.new_request import NewRequestPage
 from tests.console.pages.worklist import WorklistPage
 from tests.support.admin import PortalAdmin
-from tests.support.cli import pa_bot_env
-from tests.support.served import first_answer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -37,31 +30,6 @@ CLINICAL = {
         "suspected fracture)?=No"
     ),
 }
-
-
-@pytest.fixture
-def served(settings: Settings, portal: PortalAdmin, tmp_path: Path) -> Iterator[str]:
-    """``pa-bot serve`` on a free port, with a staff account "ann"; its URL. What it prints goes
-    to ``serve.log`` in ``tmp_path``."""
-    queue = console_queue(open_queue(settings.queue_url))
-    try:
-        queue.user_add("ann", "staff", hash_password(PASSWORD))
-    finally:
-        queue.close()
-    port = free_port()
-    with (tmp_path / "serve.log").open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
-            env=pa_bot_env(settings) | {"PA_BOT_LOG_FORMAT": "json"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            first_answer(f"http://127.0.0.1:{port}/healthz", server)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
 
 
 async def test_a_request_entered_by_hand_ends_with_its_reference_id_and_portal_status(

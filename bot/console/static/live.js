@@ -1,9 +1,21 @@
 // A request's steps as the worker takes them (server-sent events from the console), and a
-// reload of the page once the request's state changes. Without it the page refreshes itself.
+// reload of the page once the request's state changes, or once the follow-ups asked for are
+// done. Without it the page refreshes itself.
 (function () {
   "use strict";
+  if (!window.EventSource) {
+    return;
+  }
+  var asked = document.querySelector("[data-asked]");
+  if (asked) {
+    var followed = new EventSource(asked.getAttribute("data-asked"));
+    followed.addEventListener("done", function () {
+      followed.close();
+      window.location.reload();
+    });
+  }
   var list = document.querySelector("[data-steps]");
-  if (!list || !window.EventSource) {
+  if (!list) {
     return;
   }
   var source = new EventSource(list.getAttribute("data-steps"));

@@ -1,9 +1,9 @@
 -- From schema version 5 to 6, on SQLite: an item may be cancelled (a person withdrew it before
--- a worker took it up). SQLite cannot change a CHECK in place, so the items table is made anew
--- and its rows copied (column by column: upgrades added columns at the end). Its one child,
--- item_events, is set aside first and put back after, since dropping a parent that has children
--- fails under foreign_keys = ON, which cannot be switched off inside the transaction that
--- checks the version (bot/queue/schema.py).
+-- a worker took it up), and follow-ups may be asked for. SQLite cannot change a CHECK in place,
+-- so the items table is made anew and its rows copied (column by column: upgrades added columns
+-- at the end). Its one child, item_events, is set aside first and put back after, since
+-- dropping a parent that has children fails under foreign_keys = ON, which cannot be switched
+-- off inside the transaction that checks the version (bot/queue/schema.py).
 
 CREATE TABLE item_events_kept AS SELECT * FROM item_events;
 
@@ -83,5 +83,23 @@ FROM item_events_kept;
 DROP TABLE item_events_kept;
 
 CREATE INDEX item_events_item ON item_events (item_id, id);
+
+-- Follow-ups a person asked for from the console (bot/queue/follow_ups.py): the resident worker
+-- looks the request up on the portal's Status tab and records what it finds, uploading the
+-- attachment given (a file under ARTIFACTS_DIR) if any. Taken by one worker at a time, until
+-- taken_until; done_at once it has been done, error when it could not be.
+CREATE TABLE follow_ups (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    asked_at TEXT NOT NULL,
+    asked_by TEXT NOT NULL,
+    attachment TEXT,
+    taken_by TEXT,
+    taken_until TEXT,
+    done_at TEXT,
+    error TEXT
+);
+
+CREATE INDEX follow_ups_open ON follow_ups (done_at, id);
 
 UPDATE schema_version SET version = 6;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.async_api import Locator, Page, expect
@@ -16,10 +18,17 @@ class RequestPage:
         self.heading = page.get_by_role("heading", level=1, name="Request")
         self.steps = page.get_by_role("region", name="Steps").get_by_role("listitem")
 
+    def _value(self, name: str) -> Locator:
+        term = self.page.get_by_role("term").filter(has_text=name)
+        return term.locator("xpath=following-sibling::dd[1]")
+
     async def fact(self, name: str) -> str:
         """The value shown beside ``name`` ("State", "Reference ID", "Portal status")."""
-        term = self.page.get_by_role("term").filter(has_text=name)
-        return await term.locator("xpath=following-sibling::dd[1]").inner_text()
+        return await self._value(name).inner_text()
+
+    async def shows_fact(self, name: str, value: str, timeout_s: float = 60) -> None:
+        """Wait until ``value`` is shown beside ``name`` (the page updates itself)."""
+        await expect(self._value(name)).to_have_text(value, timeout=timeout_s * 1000)
 
     async def reference_id(self, timeout_s: float = 90) -> str:
         """The reference id, once the resident worker has read it (the page updates itself)."""
@@ -43,9 +52,10 @@ class RequestPage:
 
     @property
     def actions(self) -> Locator:
-        """The buttons and links of "What you can do"."""
+        """The buttons and links of "What you can do" (not the file input, a button too)."""
         region = self.page.get_by_role("region", name="What you can do")
-        return region.get_by_role("button").or_(region.get_by_role("link"))
+        named = re.compile(r"\S")
+        return region.get_by_role("button").or_(region.get_by_role("link")).filter(has_text=named)
 
     async def retry(self) -> RequestPage:
         await self.page.get_by_role("button", name="Retry").click()
@@ -75,3 +85,32 @@ class RequestPage:
         """The page's CSRF token, as a program posting on its own would need it."""
         sign_out = self.page.get_by_role("button", name="Sign out")
         return str(await sign_out.evaluate("b => b.form.elements.csrf_token.value"))
+
+    async def follow_up_now(self) -> RequestPage:
+        await self.page.get_by_role("button", name="Follow up now").click()
+        await expect(self.heading).to_be_visible()
+        return self
+
+    async def add_attachment(self, path: Path) -> RequestPage:
+        await self.page.get_by_label("Attachment owed").set_input_files(path)
+        await self.page.get_by_role("button", name="Add attachment").click()
+        await expect(self.heading).to_be_visible()
+        return self
+
+    async def follow_ups(self, *, done: bool = False, timeout_s: float = 60) -> list[str]:
+        """The rows of "Follow-ups"; with ``done``, once none is waiting any more."""
+        rows = self.follow_up_region.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+        await expect(rows.first).to_be_visible()
+        if done:
+            waiting = rows.filter(has=self.page.get_by_role("cell", name="waiting", exact=True))
+            await expect(waiting).to_have_count(0, timeout=timeout_s * 1000)
+        return [" ".join((await row.inner_text()).split()) for row in await rows.all()]
+
+    @property
+    def uploaded(self) -> Locator:
+        """The line naming the files uploaded to the portal for the request."""
+        return self.page.get_by_text("Uploaded to the portal:")
+
+    @property
+    def follow_up_region(self) -> Locator:
+        return self.page.get_by_role("region", name="Follow-ups")

@@ -126,7 +126,7 @@ def test_a_new_database_gets_the_schema_with_identity_ids(
         "SELECT table_name FROM information_schema.columns"
         " WHERE column_name = 'id' AND is_identity = 'YES' ORDER BY table_name"
     ).fetchall()
-    assert identity == [("audit_log",), ("item_events",), ("items",)]
+    assert identity == [("audit_log",), ("follow_ups",), ("item_events",), ("items",)]
 
 
 def test_a_database_of_another_schema_version_is_refused_untouched(
