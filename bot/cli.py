@@ -202,6 +202,17 @@ def status(
         write_csv(sys.stdout, items)
 
 
+@app.command("restored")
+def restored() -> None:
+    """After restoring the queue from a backup: every open request is looked up on the portal
+    before anything is submitted again."""
+    from bot.restored import reconcile_restored
+
+    settings = _settings_or_exit()
+    _queue_or_exit(settings).close()
+    raise typer.Exit(int(reconcile_restored(settings, console)))
+
+
 @app.command("login")
 def login() -> None:
     """Make one login attempt on purpose; on success it clears a recorded rejection."""

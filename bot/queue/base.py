@@ -89,6 +89,7 @@ class Action(StrEnum):
     UPDATE_DECISION = "update_decision"
     RETRY = "retry"
     CANCEL = "cancel"
+    RESTORED = "restored"
 
 
 _S = State
@@ -97,7 +98,8 @@ TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
     (_S.PENDING, _S.IN_PROGRESS): frozenset({_A.CLAIM}),
     # A dead worker's expired lease, taken over by a new owner.
     (_S.IN_PROGRESS, _S.IN_PROGRESS): frozenset({_A.CLAIM}),
-    (_S.IN_PROGRESS, _S.SUBMITTING): frozenset({_A.MARK_SUBMITTING}),
+    # Marked before Submit is clicked; or restored from a backup (see pending -> submitting).
+    (_S.IN_PROGRESS, _S.SUBMITTING): frozenset({_A.MARK_SUBMITTING, _A.RESTORED}),
     (_S.IN_PROGRESS, _S.PENDING): frozenset({_A.RELEASE}),
     (_S.IN_PROGRESS, _S.SUBMITTED): frozenset({_A.FINISH}),
     (_S.IN_PROGRESS, _S.NOT_REQUIRED): frozenset({_A.FINISH}),
@@ -120,6 +122,9 @@ TRANSITIONS: Final[Mapping[tuple[State, State], frozenset[Action]]] = {
     (_S.FAILED, _S.SUBMITTING): frozenset({_A.RETRY}),
     # A person withdraws a request no worker holds and Submit was never about to be clicked.
     (_S.PENDING, _S.CANCELLED): frozenset({_A.CANCEL}),
+    # The queue was restored from a backup (pa-bot restored): a request the copy shows open may
+    # have been submitted since the copy was made, so it is reconciled before anything else.
+    (_S.PENDING, _S.SUBMITTING): frozenset({_A.RESTORED}),
 }
 """Every legal state change and the operations allowed to make it; nothing else is possible."""
 
@@ -281,6 +286,11 @@ class Queue(Protocol):
         """A failed item, queued again with fresh attempts: ``pending``, or ``submitting`` (to be
         reconciled first) if Submit was ever about to be clicked. ``IllegalTransition`` unless
         it is failed."""
+
+    def restored(self, actor: str) -> list[Item]:
+        """After a restore from a backup: every pending or in-progress item made ``submitting``
+        (its lease cleared, its click time now), so that each is looked up on the portal's
+        Status tab before it is submitted again; the items moved."""
 
     def cancel(self, item_id: int, actor: str) -> Item:
         """A pending item withdrawn by ``actor``: ``cancelled``, final, never claimed again.

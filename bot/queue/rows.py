@@ -11,6 +11,9 @@ from bot.queue.base import Action, Event, Item, LeaseLost, State
 
 Row = Mapping[str, Any]
 
+NO_LEASE: Mapping[str, None] = {"lease_owner": None, "lease_expires_at": None, "holder": None}
+"""The columns that clear an item's lease."""
+
 
 def check_holder(row: Row, worker: str | None) -> None:
     if row["lease_owner"] != worker:

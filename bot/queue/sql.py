@@ -36,13 +36,12 @@ from bot.queue.base import (
     is_legal,
     to_text,
 )
+from bot.queue.by_hand import ByHandStore
 from bot.queue.console_store import ConsoleStore
 from bot.queue.follow_ups import FollowUpStore
 from bot.queue.gate import GateStore
 from bot.queue.presence import PresenceStore
-from bot.queue.rows import Row, check_holder, event_of, item_of
-
-_NO_LEASE = {"lease_owner": None, "lease_expires_at": None, "holder": None}
+from bot.queue.rows import NO_LEASE, Row, check_holder, event_of, item_of
 
 
 class Cursor(Protocol):
@@ -191,7 +190,7 @@ class Tx:
         )
 
 
-class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ABC):
+class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ByHandStore, ABC):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect
@@ -227,20 +226,6 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ABC):
             ).fetchone()
             tx.ring()
         return item_of(raised)
-
-    def retry(self, item_id: int, actor: str) -> Item:
-        with self._write() as tx:
-            row = tx.fetch(item_id)
-            target = State.SUBMITTING if row["submitting_at"] else State.PENDING
-            facts = {**_NO_LEASE, "attempts": 0, "error": None, "available_at": None}
-            item = tx.change(row, Action.RETRY, target, facts, actor)
-            tx.ring()
-            return item
-
-    def cancel(self, item_id: int, actor: str) -> Item:
-        with self._write() as tx:
-            row = tx.fetch(item_id)
-            return tx.change(row, Action.CANCEL, State.CANCELLED, {"available_at": None}, actor)
 
     def claimable_count(self, min_priority: int = 0) -> int:
         with self._write() as tx:  # the write lock only orders it after commits in flight
@@ -323,7 +308,7 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ABC):
         error: str | None = None,
     ) -> Item:
         facts = {
-            **_NO_LEASE,
+            **NO_LEASE,
             "portal_status": portal_status,
             "reference_id": reference_id,
             "outcome": None if outcome is None else json.dumps(outcome),
@@ -346,7 +331,7 @@ class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ABC):
             current = State(row["state"])
             target = State.PENDING if current == State.IN_PROGRESS else current
             later = None if retry_in is None else to_text(tx.now + timedelta(seconds=retry_in))
-            facts = {**_NO_LEASE, "error": error, "available_at": later}
+            facts = {**NO_LEASE, "error": error, "available_at": later}
             released = tx.change(row, Action.RELEASE, target, facts, worker, True, note=error)
             if later is None:
                 tx.ring()

@@ -29,6 +29,8 @@ LEGAL: frozenset[tuple[State, State, str]] = frozenset(
         (S.FAILED, S.PENDING, "retry"),
         (S.FAILED, S.SUBMITTING, "retry"),
         (S.PENDING, S.CANCELLED, "cancel"),
+        (S.PENDING, S.SUBMITTING, "restored"),
+        (S.IN_PROGRESS, S.SUBMITTING, "restored"),
     }
 )
 
