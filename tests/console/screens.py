@@ -72,8 +72,12 @@ async def walk(page: Page, url: str, settings: Settings, out: Path) -> list[Path
         items = queue.items()
     finally:
         queue.close()
-    for state, name in ((State.SUBMITTED, "submitted"), (State.REJECTED, "rejected")):
-        chosen = next(item for item in items if item.state == state)
+    shown = {
+        "submitted": next(item for item in items if item.portal_status == "approved"),
+        "rejected": next(item for item in items if item.state == State.REJECTED),
+        "pended": next(item for item in items if item.portal_status == "pended"),
+    }
+    for name, chosen in shown.items():
         await RequestPage.open(page, url, chosen.id)
         await shot(f"request-{name}")
     await AccountsPage.open(page, url)
