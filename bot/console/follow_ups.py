@@ -23,7 +23,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.datastructures import UploadFile
 
 from bot.console.live import PING_S, STEPS_POLL_S, STREAM_S
-from bot.console.request_page import item_or_none, show_request
+from bot.console.request_page import act, item_or_none, show_request
 from bot.console.requests import private_folder
 from bot.console.web import Signed, checked_form, console_of, page
 from bot.models import attachment_file
@@ -34,20 +34,15 @@ from bot.queue.follow_ups import FollowUpQueue, follow_up_queue
 def follow_up_routes(app: FastAPI) -> None:
     @app.post("/requests/{item_id}/follow-up", dependencies=[Depends(checked_form)])
     async def follow_up(request: Request, user: Signed, item_id: int) -> Response:
-        item = item_or_none(request, item_id)
-        if item is None:
-            return page(request, "not_found.html", status=404, user=user)
-        queue = console_of(request).queue
-        try:
-            follow_up_queue(queue).ask_follow_up(item_id, f"console:{user.name}")
-        except IllegalTransition:
-            problem = (
-                "Only a submitted request still waiting for the payer's decision can be "
-                f"followed up; this one is {item.state} ({item.portal_status or 'no status'})."
-            )
-            return show_request(request, user, item, problem=problem, status=409)
-        queue.audit(user.name, "follow_up_asked", item_id, None)
-        return RedirectResponse(f"/requests/{item_id}", status_code=303)
+        asks = follow_up_queue(console_of(request).queue)
+        return act(
+            request,
+            user,
+            item_id,
+            lambda: asks.ask_follow_up(item_id, f"console:{user.name}"),
+            "Only a submitted request still waiting for the payer's decision can be followed up",
+            "follow_up_asked",
+        )
 
     @app.post("/requests/{item_id}/attachment", dependencies=[Depends(checked_form)])
     async def attachment(request: Request, user: Signed, item_id: int) -> Response:

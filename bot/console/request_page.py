@@ -10,6 +10,7 @@ the queue's own transitions (a retried request that was ever about to be submitt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -57,34 +58,26 @@ def request_page_routes(app: FastAPI) -> None:
     @app.post("/requests/{item_id}/retry", dependencies=[Depends(checked_form)])
     async def retry(request: Request, user: Signed, item_id: int) -> Response:
         queue = console_of(request).queue
-        item = item_or_none(request, item_id)
-        if item is None:
-            return page(request, "not_found.html", status=404, user=user)
-        try:
-            queue.retry(item_id, f"console:{user.name}")
-        except IllegalTransition:
-            problem = f"Only a failed request can be retried; this one is {item.state}."
-            return show_request(request, user, item, problem=problem, status=409)
-        queue.audit(user.name, "retried", item_id, None)
-        return RedirectResponse(f"/requests/{item_id}", status_code=303)
+        return act(
+            request,
+            user,
+            item_id,
+            lambda: queue.retry(item_id, f"console:{user.name}"),
+            "Only a failed request can be retried",
+            "retried",
+        )
 
     @app.post("/requests/{item_id}/cancel", dependencies=[Depends(checked_form)])
     async def cancel(request: Request, user: Signed, item_id: int) -> Response:
         queue = console_of(request).queue
-        item = item_or_none(request, item_id)
-        if item is None:
-            return page(request, "not_found.html", status=404, user=user)
-        try:
-            queue.cancel(item_id, f"console:{user.name}")
-        except IllegalTransition:
-            now = queue.get(item_id)
-            problem = (
-                "Only a request no worker has taken up yet can be cancelled; "
-                f"this one is {now.state}."
-            )
-            return show_request(request, user, now, problem=problem, status=409)
-        queue.audit(user.name, "cancelled", item_id, None)
-        return RedirectResponse(f"/requests/{item_id}", status_code=303)
+        return act(
+            request,
+            user,
+            item_id,
+            lambda: queue.cancel(item_id, f"console:{user.name}"),
+            "Only a request no worker has taken up yet can be cancelled",
+            "cancelled",
+        )
 
     @app.get("/requests/{item_id}/edit", response_class=HTMLResponse)
     async def edit(request: Request, user: Signed, item_id: int) -> Response:
@@ -99,6 +92,31 @@ def request_page_routes(app: FastAPI) -> None:
         if filled is not None:
             filled.values["id"] = item.key[: 64 - len(NEW_ID_SUFFIX)] + NEW_ID_SUFFIX
         return new_page(request, user, form={"filled": filled, "errors": {}, "edit_of": item})
+
+
+def act(
+    request: Request,
+    user: ConsoleUser,
+    item_id: int,
+    change: Callable[[], object],
+    refusal: str,
+    audited: str,
+) -> Response:
+    """A person's action on a request, through the queue's own transition (``change``): audited
+    and back to the request's page; refused with 409 and ``refusal`` (with the state the
+    request is in now) when its state does not allow it."""
+    item = item_or_none(request, item_id)
+    if item is None:
+        return page(request, "not_found.html", status=404, user=user)
+    try:
+        change()
+    except IllegalTransition:
+        now = item_or_none(request, item_id) or item
+        status = f" ({now.portal_status})" if now.portal_status else ""
+        problem = f"{refusal}; this one is {now.state}{status}."
+        return show_request(request, user, now, problem=problem, status=409)
+    console_of(request).queue.audit(user.name, audited, item_id, None)
+    return RedirectResponse(f"/requests/{item_id}", status_code=303)
 
 
 def item_or_none(request: Request, item_id: int) -> Item | None:
