@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     console_secure_cookie: bool = False
     """Send the console's session cookie over HTTPS only: set it when a TLS reverse proxy
     serves the console (docs/CONSOLE.md)."""
+    fhir_sync_s: float = Field(default=15.0, ge=0, le=120)
+    """How long ``POST /fhir/Claim/$submit`` waits for the portal's answer before it answers
+    "pended" (A4) with the identifiers to ask again with (the PAS guide's 15 seconds)."""
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_fax: str | None = None
+    """The practice's contact for requests that come in FHIR without the requester's telecom
+    (docs/FHIR.md): the name, the phone and the fax the portal asks for."""
 
     @field_validator("resident_hours")
     @classmethod

@@ -22,6 +22,7 @@ from bot.codes import load_code_set
 from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
+from bot.console.fhir import fhir_routes
 from bot.console.follow_ups import follow_up_routes
 from bot.console.live import live_routes
 from bot.console.request_page import request_page_routes
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _routes(app)
     api_routes(app)
+    fhir_routes(app)
     admin_routes(app)
     request_routes(app)
     request_page_routes(app)
