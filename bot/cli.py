@@ -95,7 +95,7 @@ def submit(
 
 @app.command()
 def enqueue(
-    files: Annotated[list[Path], typer.Argument(help="Request files: JSON, JSONL or CSV.")],
+    files: Annotated[list[Path], typer.Argument(help="Request files: JSON, JSONL or CSV, or a Da Vinci PAS request Bundle.")],
 ) -> None:
     """Validate requests and queue the valid ones; print each invalid one with its field errors."""
     from bot.enqueue import enqueue_files
@@ -103,7 +103,9 @@ def enqueue(
     settings = _settings_or_exit()
     queue = _queue_or_exit(settings)
     try:
-        summary = enqueue_files(queue, files, console, private_dirs=[settings.artifacts_dir])
+        summary = enqueue_files(
+            queue, files, console, private_dirs=[settings.artifacts_dir], settings=settings
+        )
     finally:
         queue.close()
     raise typer.Exit(int(ExitCode.USAGE if summary.invalid else ExitCode.OK))

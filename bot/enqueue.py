@@ -8,8 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.config import Settings
 from bot.display import print_invalid
 from bot.intake import Accepted, read_requests
+from bot.pas_request import read_pas_file
 from bot.queue import Queue
 from bot.queued import payload, priority_of
 
@@ -24,14 +26,23 @@ class EnqueueSummary:
 
 
 def enqueue_files(
-    queue: Queue, paths: list[Path], console: Console, *, private_dirs: Sequence[Path] = ()
+    queue: Queue,
+    paths: list[Path],
+    console: Console,
+    *,
+    private_dirs: Sequence[Path] = (),
+    settings: Settings | None = None,
 ) -> EnqueueSummary:
     """Validate and queue every request of every file; print each invalid one with its errors.
 
-    ``private_dirs`` (the artifacts folder) hold nothing a request may attach."""
+    ``private_dirs`` (the artifacts folder) hold nothing a request may attach. With
+    ``settings``, a file holding a Da Vinci PAS request Bundle is read as one request
+    (``bot.pas_request``: its attachments go to the artifacts folder)."""
     summary = EnqueueSummary()
     for path in paths:
-        for entry in read_requests(path, private_dirs=private_dirs):
+        pas = read_pas_file(path, settings) if settings is not None else None
+        entries = [pas] if pas is not None else read_requests(path, private_dirs=private_dirs)
+        for entry in entries:
             if isinstance(entry, Accepted):
                 request = entry.request
                 result = queue.enqueue(

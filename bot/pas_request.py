@@ -8,8 +8,10 @@ What ``Claim.supportingInfo`` carries (answers, notes, attachments) is ``bot.pas
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 
 from bot import pas_codes as codes
 from bot.config import Settings
+from bot.intake import Accepted, Entry, Rejected
 from bot.models import (
     PLACES_OF_SERVICE,
     AuthRequest,
@@ -31,7 +34,7 @@ from bot.models import (
     dotted_icd10,
     npi_is_valid,
 )
-from bot.pas_bundle import PasBundle, Problem
+from bot.pas_bundle import NotPasRequest, PasBundle, Problem, read_bundle
 from bot.pas_supporting import supporting
 
 KEY_PREFIX = "pas-"
@@ -359,3 +362,23 @@ def _urgency(read: PasBundle) -> str:
                 return "expedited"
     priority = _codes(read.claim.priority, "http://terminology.hl7.org/CodeSystem/processpriority")
     return "expedited" if "stat" in priority else "standard"
+
+
+def read_pas_file(path: Path, settings: Settings) -> Entry | None:
+    """A request file that holds a PAS request Bundle, as intake's entry (its problems as
+    ``element: what is wrong``); None when the file holds no FHIR Bundle (intake reads it)."""
+    try:
+        data = path.read_bytes()
+        head = json.loads(data)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(head, dict) or head.get("resourceType") != "Bundle":
+        return None
+    source = str(path)
+    try:
+        found = map_claim(read_bundle(data), settings)
+    except NotPasRequest as exc:
+        return Rejected(source, "", [f"{p.expression}: {p.text}" for p in exc.problems])
+    if found.request is None:
+        return Rejected(source, "", [f"{p.expression}: {p.text}" for p in found.errors])
+    return Accepted(found.request, source, "")
