@@ -95,7 +95,10 @@ def submit(
 
 @app.command()
 def enqueue(
-    files: Annotated[list[Path], typer.Argument(help="Request files: JSON, JSONL or CSV, or a Da Vinci PAS request Bundle.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Request files: JSON, JSONL or CSV, or a Da Vinci PAS request Bundle."),
+    ],
 ) -> None:
     """Validate requests and queue the valid ones; print each invalid one with its field errors."""
     from bot.enqueue import enqueue_files

@@ -47,6 +47,10 @@ PA_BOT = {
     "RESIDENT_HOURS": "19:00-07:00",
     "CONSOLE_IDLE_MINUTES": "30",
     "CONSOLE_SECURE_COOKIE": "true",
+    "FHIR_SYNC_S": "5",
+    "CONTACT_NAME": "Pat Frontdesk",
+    "CONTACT_PHONE": "6145550100",
+    "CONTACT_FAX": "6145550101",
 }
 MOCK_PORTAL = {
     "HOST": "0.0.0.0",
@@ -86,6 +90,10 @@ EXPECTED = {
     "resident_hours": "19:00-07:00",
     "console_idle_minutes": 30,
     "console_secure_cookie": True,
+    "fhir_sync_s": 5.0,
+    "contact_name": "Pat Frontdesk",
+    "contact_phone": "6145550100",
+    "contact_fax": "6145550101",
     "port": 9000,
     "latency_ms": 250,
     "error_rate": 0.05,
