@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from bot.console.api import Caller
 from bot.console.web import console_of
-from bot.pas_bundle import NotPasRequest, Problem, read_bundle
+from bot.pas_bundle import NotPasRequest, PasBundle, Problem, read_bundle
 from bot.pas_request import claim_key, map_claim
 from bot.pas_response import operation_outcome, response_bundle
 from bot.queue import FINAL_STATES, Item
@@ -46,10 +46,9 @@ def fhir_routes(app: FastAPI) -> None:
     @app.post("/fhir/Claim/$submit")
     async def submit(request: Request, caller: Caller) -> JSONResponse:
         console = console_of(request)
-        try:
-            read = read_bundle(await request.body())
-        except NotPasRequest as exc:
-            return _refusal(exc.problems, 400)
+        read = await _read(request)
+        if isinstance(read, JSONResponse):
+            return read
         mapped = map_claim(read, console.settings)
         if mapped.request is None:
             status = (
@@ -69,10 +68,9 @@ def fhir_routes(app: FastAPI) -> None:
     @app.post("/fhir/Claim/$inquire")
     async def inquire(request: Request, caller: Caller) -> JSONResponse:
         console = console_of(request)
-        try:
-            read = read_bundle(await request.body())
-        except NotPasRequest as exc:
-            return _refusal(exc.problems, 400)
+        read = await _read(request)
+        if isinstance(read, JSONResponse):
+            return read
         key = claim_key(read)
         item = console.queue.get_by_key(key) if key else None
         if item is None:
@@ -84,6 +82,14 @@ def fhir_routes(app: FastAPI) -> None:
             return _refusal([*read.problems, problem] if key is None else [problem], 404)
         console.queue.audit(caller.name, "viewed", item.id, "fhir inquire")
         return _fhir(response_bundle(read, item, []))
+
+
+async def _read(request: Request) -> PasBundle | JSONResponse:
+    """The request Bundle of the body, or the 400 that says why it is none."""
+    try:
+        return read_bundle(await request.body())
+    except NotPasRequest as exc:
+        return _refusal(exc.problems, 400)
 
 
 async def _outcome(request: Request, item: Item, within_s: float) -> Item:
