@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -314,15 +314,9 @@ def _items(
                 kinds.append(kind)
         if item.servicedDate is not None:
             dates.append((item.servicedDate, item.servicedDate))
-        elif item.servicedPeriod is not None and item.servicedPeriod.start:
-            start = (
-                item.servicedPeriod.start.date()
-                if hasattr(item.servicedPeriod.start, "date")
-                else item.servicedPeriod.start
-            )
-            end_at = item.servicedPeriod.end or item.servicedPeriod.start
-            end = end_at.date() if hasattr(end_at, "date") else end_at
-            dates.append((start, end))
+        elif item.servicedPeriod is not None and item.servicedPeriod.start is not None:
+            start = item.servicedPeriod.start
+            dates.append((_day(start), _day(item.servicedPeriod.end or start)))
         else:
             read.problems.append(
                 Problem(f"{where}.serviced[x]", "a servicedDate or servicedPeriod is required")
@@ -348,6 +342,11 @@ def _items(
     if not read.claim.item:
         read.problems.append(Problem("Claim.item", "at least one item is required"))
     return lines, dates, kinds, places
+
+
+def _day(moment: date) -> date:
+    """The day of a FHIR date or dateTime."""
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _urgency(read: PasBundle) -> str:

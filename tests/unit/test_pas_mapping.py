@@ -119,3 +119,15 @@ def test_every_unusable_element_is_named_at_once(settings: Settings) -> None:
             "place of service 23 is not one the portal takes (11, 12, 19, 22, 24, 49, 81)"
         ),
     }
+
+
+def test_a_period_of_date_times_gives_its_days(settings: Settings) -> None:
+    sample = json.loads((SAMPLES / NAMES[0]).read_text())
+    bundle = pas_bundle(sample, "claim-times")
+    period = {"start": "2026-12-01T08:00:00-05:00", "end": "2026-12-31T17:00:00-05:00"}
+    bundle["entry"][0]["resource"]["item"][0]["servicedPeriod"] = period
+
+    request = mapped(bundle, settings).request
+
+    assert request is not None
+    assert (str(request.start_date), str(request.end_date)) == ("2026-12-01", "2026-12-31")
