@@ -71,10 +71,7 @@ SECTIONS = (
 )
 """First match wins: the narrow ranges before the sections that hold them."""
 
-THERAPIES: dict[Category, TreatmentType] = {
-    "Physical Therapy": "Rehabilitative",
-    "Occupational Therapy": "Rehabilitative",
-}
+THERAPIES: frozenset[Category] = frozenset({"Physical Therapy", "Occupational Therapy"})
 
 
 def section_of(code: str, service_types: set[str]) -> tuple[Category, TreatmentType] | None:

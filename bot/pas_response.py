@@ -124,7 +124,7 @@ def _review(item: Item) -> tuple[str, str]:
 
 
 def _outcome_code(item: Item) -> str:
-    if item.state == State.REJECTED or item.state == State.FAILED or item.state == State.INVALID:
+    if item.state in (State.REJECTED, State.FAILED, State.INVALID):
         return "error"
     if item.state in (State.SUBMITTED, State.NOT_REQUIRED) and item.portal_status not in (
         "pended",

@@ -12,8 +12,6 @@ for; its name is on the request's page, never in the audit log or the server's l
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from sse_starlette.sse import EventSourceResponse
 from starlette.datastructures import UploadFile
 
-from bot.console.live import PING_S, STEPS_POLL_S, STREAM_S
+from bot.console.live import PING_S, polls
 from bot.console.request_page import act, item_or_none, show_request
 from bot.console.requests import private_folder
 from bot.console.web import Signed, checked_form, console_of, page
@@ -87,9 +85,7 @@ async def _until_done(
     request: Request, asks: FollowUpQueue, item_id: int
 ) -> AsyncIterator[dict[str, str]]:
     """``done`` once no ask of the item is open (the page then reloads to show what was found)."""
-    ends = time.monotonic() + STREAM_S
-    while time.monotonic() < ends and not await request.is_disconnected():
+    async for _ in polls(request):
         if all(ask.done_at is not None for ask in asks.follow_ups(item_id)):
             yield {"event": "done", "data": "followed up"}
             return
-        await asyncio.sleep(STEPS_POLL_S)

@@ -47,8 +47,7 @@ async def _events(
     """``step`` with a step's label as each one starts; ``state`` with the new state once the
     item is final or its worker gave it back (the page then reloads to show how it ended)."""
     shown_step: str | None = None
-    ends = time.monotonic() + STREAM_S
-    while time.monotonic() < ends and not await request.is_disconnected():
+    async for _ in polls(request):
         item = queue.get(item_id)
         if item.step is not None and item.step != shown_step:
             shown_step = item.step
@@ -57,4 +56,12 @@ async def _events(
         if item.state in FINAL_STATES or (leased and item.lease_owner is None):
             yield {"event": "state", "data": str(item.state)}
             return
+
+
+async def polls(request: Request) -> AsyncIterator[None]:
+    """A turn every ``STEPS_POLL_S``, until the stream's ``STREAM_S`` are over or the browser
+    has gone: the schedule of every stream of the console."""
+    ends = time.monotonic() + STREAM_S
+    while time.monotonic() < ends and not await request.is_disconnected():
+        yield
         await asyncio.sleep(STEPS_POLL_S)
