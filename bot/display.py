@@ -128,6 +128,7 @@ def _due(item: Item, now: datetime) -> str:
 def item_record(item: Item) -> dict[str, object]:
     """An item as ``pa-bot status --format json|csv`` prints it."""
     due = decision_due(item)
+    outcome = outcome_of(item)
     return {
         "id": item.id,
         "key": item.key,
@@ -144,6 +145,8 @@ def item_record(item: Item) -> dict[str, object]:
         "submitting_at": item.submitting_at.isoformat() if item.submitting_at else None,
         "decision_due": due.isoformat() if due else None,
         "overdue": decision_overdue(item, datetime.now(UTC)),
+        "denial_reason": outcome.denial_reason if outcome else None,
+        "decided_at": outcome.decided_at.isoformat() if outcome and outcome.decided_at else None,
     }
 
 
@@ -163,6 +166,8 @@ CSV_FIELDS = (
     "submitting_at",
     "decision_due",
     "overdue",
+    "denial_reason",
+    "decided_at",
 )
 """The columns of ``pa-bot status --format csv``: the keys of :func:`item_record`."""
 

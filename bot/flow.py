@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot import log as log_module
@@ -313,26 +314,19 @@ async def _upload(page: ResultsPage, files: list[Path], already: list[str]) -> l
 
 
 def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Outcome:
+    status = PortalStatus.from_portal(results.status)
     return Outcome(
         state="submitted",
         reference_id=results.reference_id,
-        portal_status=PortalStatus.from_portal(results.status),
+        portal_status=status,
         authorization_number=results.authorization_number,
-        lines=[
-            OutcomeLine(
-                procedure=line.procedure,
-                from_date=line.from_date,
-                to_date=line.to_date,
-                requested_units=line.requested_units,
-                authorized_units=line.authorized_units,
-                status=line.status,
-            )
-            for line in results.lines
-        ],
+        lines=[OutcomeLine.model_validate(asdict(line)) for line in results.lines],
         messages=messages,
         artifacts=artifacts,
         uploaded=list(results.uploaded),
-    )
+        reason_code=results.reason_code,
+        denial_reason=results.reason,
+    ).seen(status, datetime.now(UTC))
 
 
 async def keep_failure_evidence(session: PortalSession, attempt: Attempt) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -182,27 +182,19 @@ async def follow_asked(
 
 
 def _outcome(item: Item, results: Results, uploaded: list[str]) -> dict[str, Any]:
-    """The stored outcome with the portal's current status, lines and uploads."""
+    """The stored outcome with the portal's current status, lines, reason and uploads."""
     before = queued.outcome_of(item) or Outcome(state="submitted", reference_id=item.reference_id)
-    lines = [
-        OutcomeLine(
-            procedure=line.procedure,
-            from_date=line.from_date,
-            to_date=line.to_date,
-            requested_units=line.requested_units,
-            authorized_units=line.authorized_units,
-            status=line.status,
-        )
-        for line in results.lines
-    ]
+    status = PortalStatus.from_portal(results.status)
     now = before.model_copy(
         update={
-            "portal_status": PortalStatus.from_portal(results.status),
-            "lines": lines,
+            "portal_status": status,
+            "lines": [OutcomeLine.model_validate(asdict(line)) for line in results.lines],
             "uploaded": [*results.uploaded, *(n for n in uploaded if n not in results.uploaded)],
+            "reason_code": results.reason_code,
+            "denial_reason": results.reason,
         }
     )
-    return queued.stored(now)
+    return queued.stored(now.seen(status, datetime.now(UTC)))
 
 
 def flags(item: Item, now: datetime) -> list[str]:

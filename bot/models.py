@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -334,6 +334,11 @@ class PortalStatus(StrEnum):
         word = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.strip()).lower().replace(" ", "_")
         return cls(word)
 
+    @property
+    def decided(self) -> bool:
+        """The payer has decided: approved, denied or partially approved."""
+        return self in (PortalStatus.APPROVED, PortalStatus.DENIED, PortalStatus.PARTIALLY_APPROVED)
+
 
 class OutcomeLine(BaseModel):
     """One procedure line of the results table."""
@@ -344,6 +349,9 @@ class OutcomeLine(BaseModel):
     requested_units: int
     authorized_units: int | None = None
     status: str
+    reason_code: str | None = None
+    reason: str | None = None
+    """Why the line was denied or cut, as the portal words it."""
 
 
 class Outcome(BaseModel):
@@ -359,3 +367,14 @@ class Outcome(BaseModel):
     uploaded: list[str] = Field(default_factory=list)
     step_seconds: dict[str, float] = Field(default_factory=dict)
     reconciled: bool = False
+    reason_code: str | None = None
+    denial_reason: str | None = None
+    """The authorization's reason for a denial or a cut, as the portal words it."""
+    decided_at: datetime | None = None
+    """When the bot first saw the payer's decision (at Submit, or at a follow-up)."""
+
+    def seen(self, status: PortalStatus | None, at: datetime) -> Self:
+        """This outcome with ``decided_at`` set the first time ``status`` is a decision."""
+        if self.decided_at is not None or status is None or not status.decided:
+            return self
+        return self.model_copy(update={"decided_at": at})

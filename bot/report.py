@@ -124,10 +124,12 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
         return True, "Pended: send clinical documents within one business day."
     if status == "pended":
         return False, "Pended for clinical review; documents uploaded."
+    reason = outcome.denial_reason if outcome else None
+    said = f" The payer's reason: {reason}" if reason else ""
     if status == "denied":
-        return True, "Denied: review the reason and consider an appeal."
+        return True, f"Denied: review the reason and consider an appeal.{said}"
     if status == "partially_approved":
-        return True, "Partially approved: fewer units authorized than requested."
+        return True, f"Partially approved: fewer units authorized than requested.{said}"
     if status == "no_decision_yet":
         return False, "Awaiting the payer's decision; follow up later."
     return False, "Approved."

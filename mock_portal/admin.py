@@ -62,6 +62,9 @@ class Decision(BaseModel):
 
     status: Status
     note: str | None = None
+    reason_code: str | None = None
+    """A code of ``fixtures/codes/decision_reasons.json`` for a denial or a cut; by default
+    MN01 (denied) or MN02 (partially approved)."""
 
 
 def _problems(error: ValidationError) -> list[str]:
@@ -135,11 +138,18 @@ async def decide(request: Request, reference_id: str) -> Response:
     except ValueError as exc:
         detail = _problems(exc) if isinstance(exc, ValidationError) else ["body: not JSON"]
         return JSONResponse({"detail": detail}, 422)
+    reasons = portal.catalog.reason_texts
+    if decision.reason_code is not None and decision.reason_code not in reasons:
+        return JSONResponse(
+            {"detail": [f"reason_code: not one of {', '.join(sorted(reasons))}"]}, 422
+        )
     for line in auth.lines:
-        decided = decided_line(decision.status, line.requested_units)
+        decided = decided_line(decision.status, line.requested_units, decision.reason_code)
         line.status = decided.status
         line.authorized_units = decided.authorized_units
+        line.reason_code = decided.reason
     auth.status = aggregate([line.status for line in auth.lines]) if auth.lines else decision.status
     auth.decision_note = decision.note
+    auth.explain(reasons)
     portal.store.save_authorization(auth)
     return JSONResponse(_public(portal, auth))

@@ -65,6 +65,15 @@ class Diagnosis(_Frozen):
 class Rule(_Frozen):
     kind: RuleKind
     max_units: int | None = None
+    reason: str | None = None
+    """The reason code (``decision_reasons.json``) of a line this rule denies or cuts."""
+
+
+class Reason(_Frozen):
+    """A decision reason: CMS-0057-F wants a specific one for every denial."""
+
+    code: str
+    text: str
 
 
 class Procedure(_Frozen):
@@ -114,6 +123,13 @@ class Catalog:
         self.questionnaires = TypeAdapter(dict[str, list[Question]]).validate_python(
             _read(folder / "questionnaires.json")
         )
+        reasons = TypeAdapter(list[Reason]).validate_python(
+            _read(folder / "codes" / "decision_reasons.json")
+        )
+        self.reason_texts = {r.code: r.text for r in reasons}
+        unknown = {p.rule.reason for p in procedures} - {None, *self.reason_texts}
+        if unknown:
+            raise ValueError(f"procedures.json names unknown reasons: {sorted(map(str, unknown))}")
         self.diagnoses = {d.code: d for d in diagnoses}
         self.procedures = {p.code: p for p in procedures}
         self._by_npi = {p.npi: p for p in self.providers}

@@ -3,11 +3,12 @@ authorizations that submitting a draft records."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from mock_portal.rules import Status
+from mock_portal.rules import Status, authorization_reason
 
 
 class ProcedureLine(BaseModel):
@@ -65,6 +66,9 @@ class AuthorizationLine(BaseModel):
     requested_units: int
     authorized_units: int | None
     status: Status
+    reason_code: str | None = None
+    reason: str | None = None
+    """The reason text of a denied or partially approved line (``decision_reasons.json``)."""
 
 
 class Authorization(BaseModel):
@@ -92,3 +96,13 @@ class Authorization(BaseModel):
     clinical: dict[str, ClinicalRecord] = Field(default_factory=dict)
     decision_note: str | None = None
     type: str = "Standard"
+    reason_code: str | None = None
+    reason: str | None = None
+    """The authorization's reason: its first denied line's, else its first cut line's."""
+
+    def explain(self, reasons: Mapping[str, str]) -> None:
+        """Each line's reason text from its code, and the authorization's reason from them."""
+        for line in self.lines:
+            line.reason = reasons.get(line.reason_code) if line.reason_code else None
+        self.reason_code = authorization_reason([(ln.status, ln.reason_code) for ln in self.lines])
+        self.reason = reasons.get(self.reason_code) if self.reason_code else None

@@ -133,10 +133,17 @@ def disclaimer(procedure: Procedure, units: int, clinical_met: bool | None) -> D
     return Disclaimer(beyond_limits(limit) if exceeds_limit(procedure, units) else CRITERIA_MET)
 
 
+MEDICALLY_UNNECESSARY = "MN01"
+FEWER_UNITS = "MN02"
+"""The reasons a later decision (``/_mock/.../decision``) gives when it names none."""
+
+
 @dataclass(frozen=True)
 class LineDecision:
     status: Status
     authorized_units: int | None
+    reason: str | None = None
+    """The reason code of a denied or partially approved line."""
 
 
 def decide_line(procedure: Procedure, units: int, clinical_met: bool | None) -> LineDecision:
@@ -149,12 +156,12 @@ def decide_line(procedure: Procedure, units: int, clinical_met: bool | None) -> 
     if kind == "review":
         return LineDecision("Pended", None)
     if kind == "not_covered":
-        return LineDecision("Denied", 0)
+        return LineDecision("Denied", 0, procedure.rule.reason)
     if kind == "decision_later":
         return LineDecision("NoDecisionYet", None)
     limit = procedure.rule.max_units or 0
     if units > limit:
-        return LineDecision("Partially Approved", limit)
+        return LineDecision("Partially Approved", limit, procedure.rule.reason)
     return LineDecision("Approved", units)
 
 
@@ -173,15 +180,25 @@ def aggregate(statuses: list[Status]) -> Status:
     return "Partially Approved"
 
 
-def decided_line(status: Status, requested: int) -> LineDecision:
-    """A line as a later decision (``/_mock/.../decision``) leaves it."""
+def decided_line(status: Status, requested: int, reason: str | None = None) -> LineDecision:
+    """A line as a later decision (``/_mock/.../decision``) leaves it, with the reason given
+    (else :data:`MEDICALLY_UNNECESSARY` for a denial, :data:`FEWER_UNITS` for a cut)."""
     if status == "Approved":
         return LineDecision("Approved", requested)
     if status == "Denied":
-        return LineDecision("Denied", 0)
+        return LineDecision("Denied", 0, reason or MEDICALLY_UNNECESSARY)
     if status == "Partially Approved":
-        return LineDecision("Partially Approved", max(1, requested // 2))
+        return LineDecision("Partially Approved", max(1, requested // 2), reason or FEWER_UNITS)
     return LineDecision(status, None)
+
+
+def authorization_reason(lines: list[tuple[Status, str | None]]) -> str | None:
+    """The authorization's reason: the first denied line's, else the first cut line's."""
+    for wanted in ("Denied", "Partially Approved"):
+        found = next((reason for status, reason in lines if status == wanted and reason), None)
+        if found:
+            return found
+    return None
 
 
 CATEGORY_CODES = {

@@ -15,6 +15,7 @@ from bot.pages.types import ResultLine, Results
 _REFERENCE = re.compile(r"Reference #:\s*(\d{9})")
 _STATUS = re.compile(r"Status\s*:\s*(Approved|Pended|Denied|NoDecisionYet|Partially Approved)")
 _AUTHORIZATION = re.compile(r"EPS-\d{8}")
+_REASON = re.compile(r"Reason Code\s*:\s*(?P<code>[A-Z]{2}\d{2})\s+Reason\s*:\s*(?P<text>[^\n]+)")
 _HEADERS = (
     "Line Number",
     "Procedure",
@@ -23,7 +24,10 @@ _HEADERS = (
     "Requested Units",
     "Authorized Units",
     "Status",
+    "Reason Code",
+    "Reason",
 )
+_REASON_COLUMNS = ("Reason Code", "Reason")
 
 
 class ResultsPage(PortalPage):
@@ -66,12 +70,15 @@ class ResultsPage(PortalPage):
             if not reference or not status:
                 raise PortalValidationError("the results screen shows no reference id or status")
             authorization = _AUTHORIZATION.search(text)
+            reason = _REASON.search(text)
             return Results(
                 reference_id=reference.group(1),
                 status=status.group(1),
                 authorization_number=authorization.group(0) if authorization else None,
                 lines=await self._lines(),
                 uploaded=[name.strip() for name in await self.uploaded.all_inner_texts()],
+                reason_code=reason["code"] if reason else None,
+                reason=reason["text"].strip() if reason else None,
             )
 
     async def _lines(self) -> list[ResultLine]:
@@ -84,6 +91,7 @@ class ResultsPage(PortalPage):
             if len(cells) < len(header):
                 continue
             authorized = cells[index["Authorized Units"]]
+            said = {n: cells[index[n]] or None if n in index else None for n in _REASON_COLUMNS}
             result.append(
                 ResultLine(
                     procedure=cells[index["Procedure"]],
@@ -92,6 +100,8 @@ class ResultsPage(PortalPage):
                     requested_units=int(cells[index["Requested Units"]]),
                     authorized_units=int(authorized) if authorized.isdigit() else None,
                     status=cells[index["Status"]],
+                    reason_code=said["Reason Code"],
+                    reason=said["Reason"],
                 )
             )
         return result

@@ -31,6 +31,9 @@ class ResultLine:
     requested_units: int
     authorized_units: int | None
     status: str
+    reason_code: str | None = None
+    reason: str | None = None
+    """Why a line was denied or cut, as the portal words it."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Results:
     authorization_number: str | None
     lines: list[ResultLine] = field(default_factory=list)
     uploaded: list[str] = field(default_factory=list)
+    reason_code: str | None = None
+    reason: str | None = None
+    """The authorization's reason for a denial or a cut (CMS-0057-F)."""
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,7 @@ def _record(portal: Portal, session: SessionRow, draft: Draft) -> Authorization:
                 requested_units=units,
                 authorized_units=decision.authorized_units,
                 status=decision.status,
+                reason_code=decision.reason,
             )
         )
     reference = portal.store.next_value("reference", FIRST_REFERENCE_ID)
@@ -184,6 +185,7 @@ def _record(portal: Portal, session: SessionRow, draft: Draft) -> Authorization:
         clinical=dict(draft.clinical),
         type=_type(portal, draft),
     )
+    auth.explain(portal.catalog.reason_texts)
     portal.store.save_authorization(auth)
     portal.store.incr("submissions")
     return auth

@@ -46,8 +46,11 @@ def test_authorizations_oracle(user: PortalClient) -> None:
             "requested_units": 24,
             "authorized_units": 20,
             "status": "Partially Approved",
+            "reason_code": "BL01",
+            "reason": auth["reason"],
         }
     ]
+    assert auth["reason_code"] == "BL01" and auth["reason"].startswith("Exceeds benefit limit")
     assert auth["attachments"] == []
     assert auth["submitted_at"][:4].isdigit()
     assert auth["ui_variant"] == 1
@@ -109,6 +112,21 @@ def test_decision(user: PortalClient, status: str) -> None:
     assert decided["lines"][0]["authorized_units"] == expected_units[status]
     assert user.http.get("/_mock/authorizations").json()[0]["status"] == status
     assert user.get(f"/prior-auth/results/{reference}").field_status() == status
+    default_reason = {"Denied": "MN01", "Partially Approved": "MN02"}.get(status)
+    assert decided["reason_code"] == decided["lines"][0]["reason_code"] == default_reason
+
+
+def test_decision_with_a_reason(user: PortalClient) -> None:
+    reference = user.request("64721", 4).reference_id()
+    body = {"status": "Denied", "reason_code": "DI01"}
+    decided = user.http.post(f"/_mock/authorizations/{reference}/decision", json=body).json()
+    assert decided["reason_code"] == "DI01"
+    assert decided["reason"].startswith("Documentation insufficient")
+    page = user.get(f"/prior-auth/status/{reference}")
+    assert "Reason Code : DI01" in page.text
+    unknown = {"status": "Denied", "reason_code": "ZZ99"}
+    refused = user.http.post(f"/_mock/authorizations/{reference}/decision", json=unknown)
+    assert refused.status_code == 422 and "reason_code" in refused.text
 
 
 def test_decision_refusals(user: PortalClient) -> None:

@@ -3,6 +3,9 @@ aggregation rules on their own."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from mock_portal.catalog import Criterion, Question
@@ -20,25 +23,49 @@ from mock_portal.rules import (
 from tests.portal.client import DOS, PortalClient, category_code
 
 CASES = [
-    # code, units, meet, disclaimer, type, line status, authorized units
-    ("72148", 1, True, CRITERIA_MET, "Standard", "Approved", "1"),
-    ("72148", 1, False, CRITERIA_NOT_MET, "Standard", "Pended", ""),
-    ("E0730", 2, True, CRITERIA_MET, "Standard", "Approved", "2"),
-    ("80324", 1, False, CRITERIA_NOT_MET, "Standard", "Pended", ""),
-    ("64483", 1, True, DIRECTOR_REVIEW, "Standard", "Pended", ""),
-    ("29848", 1, True, DIRECTOR_REVIEW, "Standard", "Pended", ""),
-    ("E0720", 1, True, CRITERIA_NOT_MET, "Standard", "Denied", "0"),
-    ("M0076", 3, True, CRITERIA_NOT_MET, "Standard", "Denied", "0"),
-    ("97110", 20, True, CRITERIA_MET, "Standard", "Approved", "20"),
-    ("97110", 24, True, beyond_limits(20), "Beyond Benefit Limits", "Partially Approved", "20"),
-    ("98940", 13, True, beyond_limits(12), "Beyond Benefit Limits", "Partially Approved", "12"),
-    ("64721", 1, True, DIRECTOR_REVIEW, "Standard", "NoDecisionYet", ""),
-    ("97161", 1, True, NOT_REQUIRED, "Standard", "Approved", "1"),
+    # code, units, meet, disclaimer, type, line status, authorized units, reason code
+    ("72148", 1, True, CRITERIA_MET, "Standard", "Approved", "1", ""),
+    ("72148", 1, False, CRITERIA_NOT_MET, "Standard", "Pended", "", ""),
+    ("E0730", 2, True, CRITERIA_MET, "Standard", "Approved", "2", ""),
+    ("80324", 1, False, CRITERIA_NOT_MET, "Standard", "Pended", "", ""),
+    ("64483", 1, True, DIRECTOR_REVIEW, "Standard", "Pended", "", ""),
+    ("29848", 1, True, DIRECTOR_REVIEW, "Standard", "Pended", "", ""),
+    ("E0720", 1, True, CRITERIA_NOT_MET, "Standard", "Denied", "0", "NC01"),
+    ("M0076", 3, True, CRITERIA_NOT_MET, "Standard", "Denied", "0", "NC01"),
+    ("97110", 20, True, CRITERIA_MET, "Standard", "Approved", "20", ""),
+    (
+        "97110",
+        24,
+        True,
+        beyond_limits(20),
+        "Beyond Benefit Limits",
+        "Partially Approved",
+        "20",
+        "BL01",
+    ),
+    (
+        "98940",
+        13,
+        True,
+        beyond_limits(12),
+        "Beyond Benefit Limits",
+        "Partially Approved",
+        "12",
+        "BL01",
+    ),
+    ("64721", 1, True, DIRECTOR_REVIEW, "Standard", "NoDecisionYet", "", ""),
+    ("97161", 1, True, NOT_REQUIRED, "Standard", "Approved", "1", ""),
 ]
+REASONS = {
+    r["code"]: r["text"]
+    for r in json.loads(
+        (Path(__file__).parents[2] / "fixtures/codes/decision_reasons.json").read_text()
+    )
+}
 
 
 @pytest.mark.parametrize(
-    ("code", "units", "meet", "disclaimer", "kind", "status", "authorized"),
+    ("code", "units", "meet", "disclaimer", "kind", "status", "authorized", "reason"),
     CASES,
     ids=[f"{c[0]}x{c[1]}{'' if c[2] else '-not-met'}" for c in CASES],
 )
@@ -51,6 +78,7 @@ def test_rule(
     kind: str,
     status: str,
     authorized: str,
+    reason: str,
 ) -> None:
     summary = user.prepare(code, units, meet=meet)
     assert disclaimer in summary.text
@@ -58,9 +86,13 @@ def test_rule(
     assert "REVIEW REQUIRED" not in summary.text
     results = user.submit()
     assert results.field_status() == status
-    assert results.all("td") == ["1", code, DOS, DOS, str(units), authorized, status]
+    text = REASONS[reason] if reason else ""
+    row = ["1", code, DOS, DOS, str(units), authorized, status, reason, text]
+    assert results.all("td") == row
     (recorded,) = user.http.get("/_mock/authorizations").json()
     assert recorded["status"] == status
+    assert (recorded["reason_code"] or "", recorded["reason"] or "") == (reason, text)
+    assert (f"Reason Code : {reason}" in results.text) == bool(reason)
     assert recorded["procedure_codes"] == [code] and recorded["units"] == [units]
     assert recorded["type"] == kind
 
@@ -83,7 +115,7 @@ def test_several_lines_add_up(user: PortalClient) -> None:
     assert "Type : Beyond Benefit Limits" in summary.text
     results = user.submit()
     assert results.field_status() == "Partially Approved"
-    statuses = results.all("td")[6::7]
+    statuses = results.all("td")[6::9]
     assert statuses == ["Partially Approved", "Approved", "Approved"]
 
 
@@ -94,7 +126,7 @@ def test_a_pended_line_pends_the_request(user: PortalClient) -> None:
     user.clinical("20610", {"q_oral_medications_failed": "Yes", "q_therapy_tried": "Yes"})
     results = user.submit()
     assert results.field_status() == "Pended"
-    assert results.all("td")[6::7] == ["Approved", "Pended"]
+    assert results.all("td")[6::9] == ["Approved", "Pended"]
 
 
 def test_a_decision_arrives_later(user: PortalClient) -> None:

@@ -268,8 +268,10 @@ def test_summary_then_document_clinical_then_submit(user: PortalClient) -> None:
         "Requested Units",
         "Authorized Units",
         "Status",
+        "Reason Code",
+        "Reason",
     ]
-    assert results.all("td") == ["1", "72148", DOS, DOS, "1", "1", "Approved"]
+    assert results.all("td") == ["1", "72148", DOS, DOS, "1", "1", "Approved", "", ""]
     assert "Accepted file types: Word, Excel, PDF, Notepad, Image(tiff)" in results.text
     assert "Upload Attachments" in results.all("h2")
     assert "Attachment" in results.labels

@@ -35,7 +35,8 @@ class PortalAdmin:
         result: dict[str, Any] = response.json()
         return result
 
-    def decide(self, reference_id: str, status: str) -> None:
+    def decide(self, reference_id: str, status: str, reason_code: str | None = None) -> None:
+        body = {"status": status} | ({"reason_code": reason_code} if reason_code else {})
         self.http.post(
-            f"/_mock/authorizations/{reference_id}/decision", json={"status": status}
+            f"/_mock/authorizations/{reference_id}/decision", json=body
         ).raise_for_status()
