@@ -195,3 +195,9 @@ def print_invalid(console: Console, source: str, errors: list[str]) -> None:
     console.print(f"[red]invalid[/] {escape(source)}", soft_wrap=True)
     for message in errors:
         console.print(f"  - {escape(message)}", soft_wrap=True)
+
+
+def print_documentation(console: Console, key: str, gaps: list[str]) -> None:
+    """The documentation check's warnings for one request (queued all the same)."""
+    for gap in gaps:
+        console.print(f"[yellow]documentation[/] {escape(key)}: {escape(gap)}", soft_wrap=True)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot import documentation
 from bot.config import Settings
-from bot.display import print_invalid
+from bot.display import print_documentation, print_invalid
 from bot.intake import Accepted, read_requests
 from bot.pas_request import read_pas_file
 from bot.queue import Queue
@@ -50,6 +51,7 @@ def enqueue_files(
                 )
                 if result.created:
                     summary.queued += 1
+                    print_documentation(console, request.key, documentation.warnings(request))
                 else:
                     summary.duplicates.append(entry.request.key)
                     console.print(

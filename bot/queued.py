@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.errors import AttachmentChanged
 from bot.models import QUEUED, AuthRequest, Outcome
-from bot.queue import Item, Priority
+from bot.queue import Item, Priority, State
 
 _FILES = "_attachments"
 _CHUNK = 1 << 20
@@ -83,6 +83,16 @@ def read(text: str) -> Queued:
     data = json.loads(text)
     files = {name: Fingerprint(**value) for name, value in (data.pop(_FILES, None) or {}).items()}
     return Queued(AuthRequest.model_validate(data, context=QUEUED), files)
+
+
+def request_of(item: Item) -> AuthRequest | None:
+    """The item's request, or None for an item stored invalid (its payload is what was read)."""
+    if item.state == State.INVALID:
+        return None
+    try:
+        return read(item.payload).request
+    except ValueError:
+        return None
 
 
 def outcome_of(item: Item) -> Outcome | None:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot import documentation
 from bot.browser import private_dir
 from bot.deadlines import (
     DECISION_WINDOWS,
@@ -51,6 +52,8 @@ class ReportRow:
     """When the payer's decision is due (ISO, UTC), for a request still waiting for one."""
     proof: str | None = None
     """The proof of submission (PDF, or PNG from a headed browser), as saved."""
+    documentation: tuple[str, ...] = ()
+    """The documentation check's warnings for the request (``bot.documentation``)."""
 
 
 SEND, APPEAL, FIX, WAIT, NOTHING = (
@@ -180,6 +183,7 @@ def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
                 action=action(item),
                 due=due.isoformat(timespec="minutes") if due else None,
                 proof=proofs[0] if proofs else None,
+                documentation=tuple(documentation.item_warnings(item)),
             )
         )
     return sorted(
@@ -206,6 +210,30 @@ def summary(rows: list[ReportRow]) -> dict[str, int]:
     return counts
 
 
+NOT_APPROVED = ("pended", "denied", "partially_approved")
+
+
+def documentation_counts(rows: list[ReportRow]) -> dict[str, int]:
+    """How the documentation check did, over the requests the portal answered: ``warned``, of
+    them ``right`` (then pended, denied or cut), and ``missed`` (not warned, yet not approved)."""
+    answered = [r for r in rows if r.portal_status is not None]
+    warned = [r for r in answered if r.documentation]
+    return {
+        "warned": len(warned),
+        "right": sum(r.portal_status in NOT_APPROVED for r in warned),
+        "missed": sum(r.portal_status in NOT_APPROVED for r in answered if not r.documentation),
+    }
+
+
+def documentation_line(counts: dict[str, int]) -> str:
+    warned, right, missed = counts["warned"], counts["right"], counts["missed"]
+    share = f" ({right / warned:.0%})" if warned else ""
+    return (
+        f"Documentation check: {warned} answered requests were warned, {right} of them{share} "
+        f"were then pended, denied or cut; {missed} not warned were too."
+    )
+
+
 def action_counts(rows: list[ReportRow]) -> dict[str, int]:
     return {name: len(group) for name, group in by_action(rows)}
 
@@ -221,6 +249,7 @@ def print_report(console: Console, rows: list[ReportRow], warnings: Sequence[str
     console.print(f"[bold]pa-bot run report[/]: {len(rows)} items: {todo}.", soft_wrap=True)
     totals = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
     console.print(f"By state: {totals}. [bold]{needing} need a person[/] (!).", soft_wrap=True)
+    console.print(documentation_line(documentation_counts(rows)), soft_wrap=True)
     for name, group in by_action(rows):
         table = Table(title=f"{name} ({len(group)})", title_justify="left")
         table.add_column("!", no_wrap=True)
@@ -239,7 +268,7 @@ def print_report(console: Console, rows: list[ReportRow], warnings: Sequence[str
                 escape(row.portal_status or ""),
                 escape(row.reference_id or ""),
                 (row.due or "").replace("T", " "),
-                escape(row.why),
+                escape(" ".join([row.why, *(f"Documentation: {g}." for g in row.documentation)])),
             )
         print_wide(console, table)
 
@@ -263,6 +292,7 @@ def write_report(
         "warnings": list(warnings),
         "summary": summary(rows),
         "actions": action_counts(rows),
+        "documentation_check": documentation_counts(rows),
         "items": [asdict(row) for row in rows],
     }
     json_path.write_text(json.dumps(document, indent=2))
@@ -273,6 +303,7 @@ def write_report(
             actions=action_counts(rows),
             proof_links={r.id: _link(r.proof, out) for r in rows if r.proof},
             totals=summary(rows),
+            documentation=documentation_line(documentation_counts(rows)),
             warnings=warnings,
             started=started.isoformat(timespec="seconds"),
             finished=finished.isoformat(timespec="seconds"),

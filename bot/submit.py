@@ -13,10 +13,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from bot import log
+from bot import documentation, log
 from bot.browser import open_browser
 from bot.config import Settings
-from bot.display import StepProgress, print_invalid, print_items
+from bot.display import StepProgress, print_documentation, print_invalid, print_items
 from bot.dry_run import rehearse_request
 from bot.errors import ConfigError, ExitCode, LoginRejected, UiDrift
 from bot.handoff import PICKUP_WAIT_S, follow, live_resident
@@ -50,6 +50,7 @@ def submit_file(
         )
         return ExitCode.USAGE
     request, source = good[0].request, good[0].source
+    print_documentation(console, request.key, documentation.warnings(request))
     if dry_run:
         return rehearse_request(request, settings, console)
     queue = open_queue(settings.queue_url)

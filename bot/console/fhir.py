@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from bot import documentation
 from bot.console.api import Caller
 from bot.console.web import console_of
 from bot.pas_bundle import NotPasRequest, PasBundle, Problem, read_bundle
@@ -63,7 +64,11 @@ def fhir_routes(app: FastAPI) -> None:
             caller.name, "queued" if done.created else "queued_again", done.item.id, "fhir"
         )
         item = await _outcome(request, done.item, console.settings.fhir_sync_s)
-        return _fhir(response_bundle(read, item, mapped.problems))
+        gaps = [
+            Problem("Claim.supportingInfo", gap, "warning", "value")
+            for gap in documentation.warnings(made)
+        ]
+        return _fhir(response_bundle(read, item, [*mapped.problems, *gaps]))
 
     @app.post("/fhir/Claim/$inquire")
     async def inquire(request: Request, caller: Caller) -> JSONResponse:

@@ -16,6 +16,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from bot import documentation
 from bot.console.form import EDIT_SOURCE, EDITABLE, edit_of, values_of
 from bot.console.requests import new_page
 from bot.console.web import Signed, checked_form, console_of, page
@@ -186,6 +187,8 @@ def show_request(
         edit_of=edit_of(item),
         edits=[other for other in queue.items() if other.source == source],
         lines=outcome.lines if outcome else [],
+        outcome=outcome,
+        gaps=documentation.item_warnings(item),
         due=decision_due(item),
         has_proof=_evidence(request, item, "proof") is not None,
         has_failure=_evidence(request, item, "failure") is not None,

@@ -1,0 +1,100 @@
+"""The documentation check before submission: what a request of each category should carry, from
+seed 000's "Critical Documentation Elements for CareSource PA" (the table is
+``fixtures/documentation.json``, docs/APPEALS.md), and what a request lacks of it.
+
+A warning, never a refusal: the check reads words, and the payer reads the chart. The morning
+report counts how often a warning was right (the request was then pended or denied), so the
+table can be judged by its results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from bot.models import AuthRequest
+from bot.queue import Item
+from bot.queued import request_of
+
+TABLE = "documentation.json"
+
+
+@dataclass(frozen=True)
+class Element:
+    """One documentation element a category's requests should carry."""
+
+    element: str
+    seed: str
+    """The line of seed 000 it comes from."""
+    needs: str
+    terms: tuple[str, ...]
+
+    @property
+    def warning(self) -> str:
+        return f"likely pended: no {self.needs} in the notes, answers or attachments"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An element checked against one request."""
+
+    element: Element
+    found: bool
+
+
+@cache
+def table() -> tuple[tuple[Element, ...], dict[str, tuple[Element, ...]]]:
+    """The elements every request needs, and those of each category."""
+    data = json.loads(files("pa_bot_fixtures").joinpath(TABLE).read_text(encoding="utf-8"))
+    common = tuple(_element(row) for row in data["all"])
+    by_category = {
+        name: tuple(_element(row) for row in rows) for name, rows in data["categories"].items()
+    }
+    return common, by_category
+
+
+def _element(row: dict[str, Any]) -> Element:
+    return Element(row["element"], row["seed"], row["needs"], tuple(row["terms"]))
+
+
+def _affirmed(answer: str | int) -> bool:
+    if isinstance(answer, int):
+        return answer > 0
+    text = answer.strip().casefold()
+    return bool(text) and text not in ("no", "0", "none", "n/a")
+
+
+def evidence(request: AuthRequest) -> str:
+    """The words the check reads: the notes, the questions answered yes, the files' names."""
+    parts = [request.clinical.notes]
+    parts += [q for q, a in request.clinical.answers.items() if _affirmed(a)]
+    parts += [path.stem.replace("-", " ").replace("_", " ") for path in request.attachments]
+    return " ".join(parts).casefold()
+
+
+def check(request: AuthRequest) -> list[Finding]:
+    """Each element of the request's category, found or not."""
+    common, by_category = table()
+    text = evidence(request)
+    findings = []
+    for element in (*common, *by_category.get(request.category, ())):
+        if element.terms:
+            found = any(term in text for term in element.terms)
+        else:  # the notes themselves: written, or a file attached
+            found = bool(request.clinical.notes.strip() or request.attachments)
+        findings.append(Finding(element, found))
+    return findings
+
+
+def warnings(request: AuthRequest) -> list[str]:
+    """What the request lacks, as warnings."""
+    return [f.element.warning for f in check(request) if not f.found]
+
+
+def item_warnings(item: Item) -> list[str]:
+    """The warnings of a queued item's request (none for an item stored invalid)."""
+    request = request_of(item)
+    return [] if request is None else warnings(request)
