@@ -326,6 +326,7 @@ def _outcome(results: Results, messages: list[str], artifacts: list[str]) -> Out
         uploaded=list(results.uploaded),
         reason_code=results.reason_code,
         denial_reason=results.reason,
+        submitted_status=status,
     ).seen(status, datetime.now(UTC))
 
 

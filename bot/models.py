@@ -372,6 +372,9 @@ class Outcome(BaseModel):
     """The authorization's reason for a denial or a cut, as the portal words it."""
     decided_at: datetime | None = None
     """When the bot first saw the payer's decision (at Submit, or at a follow-up)."""
+    submitted_status: PortalStatus | None = None
+    """The status the portal gave at Submit (``portal_status`` is the latest): a request pended
+    then approved counts in the pend rate (``bot.metrics``)."""
 
     def seen(self, status: PortalStatus | None, at: datetime) -> Self:
         """This outcome with ``decided_at`` set the first time ``status`` is a decision."""

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, Protocol
 
 from bot.errors import PaBotError
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 """The version ``schema.sql`` writes into ``schema_version``; an earlier one is upgraded
 (``bot.queue.schema``), any other refused."""
 

@@ -1,4 +1,4 @@
--- pa-bot queue schema, version 6 (bot.queue.base.SCHEMA_VERSION).
+-- pa-bot queue schema, version 7 (bot.queue.base.SCHEMA_VERSION).
 --
 -- One file for every backend: plain SQL that SQLite and Postgres both run. Times are TEXT,
 -- ISO-8601 in UTC with microseconds ("2025-01-31T23:59:59.000000+00:00"): fixed width, so text
@@ -13,7 +13,7 @@ CREATE TABLE schema_version (
     version INTEGER NOT NULL
 );
 
-INSERT INTO schema_version (version) VALUES (6);
+INSERT INTO schema_version (version) VALUES (7);
 
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
@@ -153,3 +153,16 @@ CREATE TABLE follow_ups (
 );
 
 CREATE INDEX follow_ups_open ON follow_ups (done_at, id);
+
+-- Appeals of a denial or a cut (bot/queue/appeals.py), kept apart from the item's state: one row
+-- per change, so the rows of an item are its appeal's history and the last one its state.
+-- prepared (pa-bot appeal wrote the packet), filed (sent to the payer), then overturned or upheld.
+CREATE TABLE appeals (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    state TEXT NOT NULL CHECK (state IN ('prepared', 'filed', 'overturned', 'upheld')),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
+
+CREATE INDEX appeals_item ON appeals (item_id, id);

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.queue.appeals import AppealStore
 from bot.queue.base import (
     FINAL_STATES,
     LEASED_STATES,
@@ -190,7 +191,9 @@ class Tx:
         )
 
 
-class SqlQueue(GateStore, PresenceStore, ConsoleStore, FollowUpStore, ByHandStore, ABC):
+class SqlQueue(
+    GateStore, PresenceStore, ConsoleStore, FollowUpStore, AppealStore, ByHandStore, ABC
+):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 
     dialect: Dialect

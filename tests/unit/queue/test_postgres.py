@@ -126,7 +126,13 @@ def test_a_new_database_gets_the_schema_with_identity_ids(
         "SELECT table_name FROM information_schema.columns"
         " WHERE column_name = 'id' AND is_identity = 'YES' ORDER BY table_name"
     ).fetchall()
-    assert identity == [("audit_log",), ("follow_ups",), ("item_events",), ("items",)]
+    assert identity == [
+        ("appeals",),
+        ("audit_log",),
+        ("follow_ups",),
+        ("item_events",),
+        ("items",),
+    ]
 
 
 def test_a_database_of_another_schema_version_is_refused_untouched(
@@ -137,7 +143,7 @@ def test_a_database_of_another_schema_version_is_refused_untouched(
     queue.close()
     pg_sql.execute("UPDATE schema_version SET version = 0")
 
-    with pytest.raises(SchemaMismatch, match="schema version 0; this pa-bot reads version 6"):
+    with pytest.raises(SchemaMismatch, match="schema version 0; this pa-bot reads version 7"):
         open_queue(pg_url)
 
     assert pg_sql.execute("SELECT count(*) FROM items").fetchone() == (1,)

@@ -95,7 +95,7 @@ def test_a_database_of_another_schema_version_is_refused_untouched(tmp_path: Pat
         db.execute("UPDATE schema_version SET version = 9")
     db.close()
 
-    with pytest.raises(SchemaMismatch, match="schema version 9; this pa-bot reads version 6"):
+    with pytest.raises(SchemaMismatch, match="schema version 9; this pa-bot reads version 7"):
         open_queue(f"sqlite:///{path}")
 
     with sqlite3.connect(path) as db:
@@ -133,7 +133,7 @@ def test_the_schema_file_is_portable_sql() -> None:
     for word in ("AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA", "STRICT", "DATETIME("):
         assert word not in text
     assert f"INSERT INTO SCHEMA_VERSION (VERSION) VALUES ({SCHEMA_VERSION})" in text
-    assert sum(s.upper().startswith("CREATE TABLE") for s in statements) == 9
+    assert sum(s.upper().startswith("CREATE TABLE") for s in statements) == 10
 
 
 def test_a_naive_clock_is_refused(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import psycopg
 
 from bot.config import sqlite_path
 from bot.queue import SCHEMA_VERSION, Priority, State, open_queue
+from bot.queue.appeals import appeal_queue
 from bot.queue.follow_ups import follow_up_queue
 
 V2 = Path(__file__).with_name("schema-v2.sql").read_text(encoding="utf-8")
@@ -60,6 +61,7 @@ def test_a_version_2_queue_is_upgraded_on_first_open_and_keeps_its_items(
         queue.announce("host:1", "holder", 2)
         assert [r.name for r in queue.residents(fresh_seconds=10)] == ["host:1"]
         assert follow_up_queue(queue).open_follow_ups() == 0
+        assert appeal_queue(queue).appeal_states() == {}  # version 7
         # Version 6: an item may be cancelled; its history was kept through the rebuild.
         cancelled = queue.cancel(old.id, "console:ana")
         assert cancelled.state == State.CANCELLED
