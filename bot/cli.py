@@ -218,6 +218,32 @@ def restored() -> None:
     raise typer.Exit(int(reconcile_restored(settings, console)))
 
 
+@app.command()
+def appeal(
+    reference_id: Annotated[
+        str, typer.Argument(help="The reference ID of a denied or partially approved request.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="The packet's file (default ARTIFACTS_DIR/appeals/<reference>.pdf)."),
+    ] = None,
+    mark: Annotated[
+        str | None,
+        typer.Option(help="Record the appeal as filed, overturned or upheld (no packet)."),
+    ] = None,
+) -> None:
+    """Write the appeal packet (PDF) of a denied or cut request, or record its appeal's step."""
+    from bot.appeals import appeal_command
+
+    settings = _settings_or_exit()
+    queue = _queue_or_exit(settings)
+    try:
+        code = appeal_command(queue, settings, console, reference_id, out=out, mark=mark)
+    finally:
+        queue.close()
+    raise typer.Exit(int(code))
+
+
 @app.command("login")
 def login() -> None:
     """Make one login attempt on purpose; on success it clears a recorded rejection."""

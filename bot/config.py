@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.hours import Hours
@@ -15,6 +15,10 @@ from bot.hours import Hours
 MOCK_ACCOUNT: Final = {"username": "demo", "password": SecretStr("Demo!2345")}
 """The mock portal's demo account: the only credentials pa-bot knows of itself, for ``pa-bot
 demo`` and ``replay``, which run against the mock. Every other command needs them set."""
+
+APPEAL_DAYS: Final = {"Medicaid": 60, "Marketplace": 180, "Medicare Advantage": 65}
+"""Days to appeal an adverse decision: Medicaid managed care 60 (42 CFR 438.402(c)(2)(ii)),
+Marketplace plans 180 (45 CFR 147.136(b)(3)), Medicare Advantage 65 (42 CFR 422.582(b))."""
 
 
 class Settings(BaseSettings):
@@ -81,6 +85,25 @@ class Settings(BaseSettings):
     contact_fax: str | None = None
     """The practice's contact for requests that come in FHIR without the requester's telecom
     (docs/FHIR.md): the name, the phone and the fax the portal asks for."""
+    practice_name: str | None = None
+    practice_address: str | None = None
+    practice_phone: str | None = None
+    practice_fax: str | None = None
+    """The letterhead of appeal packets (``pa-bot appeal``, docs/APPEALS.md)."""
+    plan: str = "Medicaid"
+    """The members' CareSource plan, a key of ``appeal_days``: it sets the appeal deadline."""
+    appeal_days: dict[str, int] = Field(default_factory=lambda: dict(APPEAL_DAYS))
+    """Calendar days to appeal, from the day the decision was seen, per plan (as JSON in
+    ``PA_BOT_APPEAL_DAYS``); the defaults and their sources are in docs/APPEALS.md."""
+
+    @model_validator(mode="after")
+    def _plan_has_days(self) -> Self:
+        if self.plan not in self.appeal_days:
+            known = ", ".join(sorted(self.appeal_days))
+            raise ValueError(f"PA_BOT_PLAN must be a plan of PA_BOT_APPEAL_DAYS ({known})")
+        if any(days < 1 for days in self.appeal_days.values()):
+            raise ValueError("PA_BOT_APPEAL_DAYS: every plan needs at least 1 day")
+        return self
 
     @field_validator("resident_hours")
     @classmethod

@@ -1,0 +1,243 @@
+"""Appeals of a denial or a cut: the deadline, and the appeal packet ``pa-bot appeal`` writes.
+
+The packet is HTML from ``templates/appeal.html`` printed to PDF by the Chromium the bot already
+has: the practice's letterhead (settings), the member and the request, the reason the payer gave
+and the practice's response to it, seed 000's documentation elements the request holds and
+those it lacks, the attachments, the appeal deadline and a peer-to-peer request. The deadline
+runs from the day the decision was first seen, for as many calendar days as the plan's row of
+``PA_BOT_APPEAL_DAYS`` says (docs/APPEALS.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rich.console import Console
+from rich.markup import escape
+
+from bot import documentation
+from bot.browser import open_browser, private_dir
+from bot.config import Settings
+from bot.errors import ExitCode, InputError
+from bot.models import AuthRequest, Outcome
+from bot.queue import IllegalTransition, Item, Queue, State
+from bot.queue.appeals import APPEALABLE, NEXT, OPEN, AppealState, appeal_queue
+from bot.queued import outcome_of, request_of
+
+RESPONSES = {
+    "MN01": (
+        "The enclosed clinical documentation shows that this request meets the medical "
+        "necessity criteria of the plan's clinical policy for the service. We ask that the "
+        "decision be reviewed against it and the service authorized as requested."
+    ),
+    "MN02": (
+        "The plan of care enclosed supports every unit requested, not only those authorized. "
+        "We ask that the remaining units be authorized."
+    ),
+    "NC01": (
+        "We ask for a review of the coverage determination for this member's plan and, where "
+        "the plan allows it, an exception on the grounds of medical necessity set out below."
+    ),
+    "DI01": (
+        "The documentation found insufficient is enclosed with this appeal (see the elements "
+        "and attachments below). We ask that the request be reviewed again with it."
+    ),
+    "BL01": (
+        "The units beyond the plan's benefit limit are medically necessary, as the enclosed "
+        "documentation shows. We ask for an exception to the limit for this member."
+    ),
+}
+DEFAULT_RESPONSE = (
+    "We disagree with the decision and enclose the clinical documentation that supports the "
+    "request as submitted. We ask that it be reviewed again."
+)
+ALWAYS_HELD = (
+    "Patient demographics and CareSource member ID",
+    "Ordering physician's NPI and contact information",
+    "Requested CPT codes and corresponding ICD-10 diagnoses",
+    "Date of service or proposed admission/procedure date",
+)
+"""Seed 000's elements every valid request carries (the portal requires them)."""
+
+
+CLI_ACTOR = "cli"
+"""Who the appeal's history names for a change made with ``pa-bot appeal``."""
+
+
+class NotAppealable(InputError):
+    """The reference ID names no request an appeal can be for (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    plan: str
+    days: int
+    start: date
+    """The day the decision was first seen (else the day it was last recorded)."""
+    due: date
+
+    def overdue(self, today: date) -> bool:
+        return today > self.due
+
+
+def appealable(item: Item) -> bool:
+    return item.state == State.SUBMITTED and item.portal_status in APPEALABLE
+
+
+def deadline(item: Item, settings: Settings) -> Deadline | None:
+    """When the item's appeal is due, for a denied or cut request; else None."""
+    if not appealable(item):
+        return None
+    outcome = outcome_of(item)
+    seen = outcome.decided_at if outcome and outcome.decided_at else item.updated_at
+    days = settings.appeal_days[settings.plan]
+    start = seen.astimezone(UTC).date()
+    return Deadline(settings.plan, days, start, start + timedelta(days=days))
+
+
+def overdue(
+    item: Item, state: AppealState | None, settings: Settings, today: date | None = None
+) -> Deadline | None:
+    """The deadline of an appeal not filed yet whose day has passed; else None."""
+    due = deadline(item, settings)
+    if due is None or state not in OPEN:
+        return None
+    return due if due.overdue(today or datetime.now(UTC).date()) else None
+
+
+def find_item(queue: Queue, reference_id: str) -> Item:
+    """The request the portal gave ``reference_id``, if an appeal can be for it."""
+    found = [item for item in queue.items() if item.reference_id == reference_id]
+    if not found:
+        raise NotAppealable(f"no request in the queue has reference ID {reference_id}")
+    item = found[-1]
+    if not appealable(item):
+        said = item.portal_status or str(item.state)
+        raise NotAppealable(
+            f"reference ID {reference_id} is {said}: only a denied or partially approved "
+            "request can be appealed"
+        )
+    return item
+
+
+def packet_html(item: Item, settings: Settings, today: date) -> str:
+    """The appeal packet of a denied or cut request, as HTML to print."""
+    request, outcome, due = request_of(item), outcome_of(item), deadline(item, settings)
+    if request is None or outcome is None or due is None:
+        raise NotAppealable(f"item {item.id} holds no request and decision to appeal")
+    return _TEMPLATES.get_template("appeal.html").render(
+        item=item,
+        request=request,
+        outcome=outcome,
+        status=(item.portal_status or "").replace("_", " "),
+        member=_member(request),
+        deadline=due,
+        response=RESPONSES.get(outcome.reason_code or "", DEFAULT_RESPONSE),
+        always=ALWAYS_HELD,
+        findings=documentation.check(request),
+        attachments=_attachments(request, outcome),
+        letterhead=_letterhead(settings),
+        today=today,
+    )
+
+
+async def print_pdf(html: str, out: Path, settings: Settings) -> Path:
+    """``html`` printed to ``out`` by a headless Chromium (only a headless one prints PDF)."""
+    async with open_browser(settings.model_copy(update={"headless": True})) as browser:
+        page = await browser.new_page()
+        try:
+            await page.set_content(html)
+            await page.pdf(path=str(out), format="Letter", print_background=True)
+        finally:
+            await page.close()
+    return out
+
+
+async def prepare(
+    queue: Queue, reference_id: str, settings: Settings, actor: str, out: Path | None = None
+) -> tuple[Item, Path]:
+    """Write the packet (to ``out``, else ``ARTIFACTS_DIR/appeals/<reference>.pdf``) and mark
+    the appeal ``prepared`` unless it was filed already."""
+    item = find_item(queue, reference_id)
+    target = out or private_dir(settings.artifacts_dir / "appeals") / f"{reference_id}.pdf"
+    await print_pdf(packet_html(item, settings, datetime.now(UTC).date()), target, settings)
+    appeals = appeal_queue(queue)
+    now = appeals.appeal_states().get(item.id)
+    if AppealState.PREPARED in NEXT[now]:
+        appeals.record_appeal(item.id, AppealState.PREPARED, actor)
+    return item, target
+
+
+MARKS = {
+    "filed": AppealState.FILED,
+    "overturned": AppealState.OVERTURNED,
+    "upheld": AppealState.UPHELD,
+}
+"""What staff record with ``pa-bot appeal REFERENCE_ID --mark``."""
+
+
+def appeal_command(
+    queue: Queue,
+    settings: Settings,
+    console: Console,
+    reference_id: str,
+    *,
+    out: Path | None = None,
+    mark: str | None = None,
+) -> ExitCode:
+    """``pa-bot appeal``: write the packet, or (``mark``) record the appeal's progress."""
+    try:
+        if mark is not None:
+            if mark not in MARKS:
+                raise NotAppealable(f"--mark must be one of {', '.join(MARKS)}, not {mark!r}")
+            item = find_item(queue, reference_id)
+            appeal_queue(queue).record_appeal(item.id, MARKS[mark], CLI_ACTOR)
+        else:
+            item, written = asyncio.run(prepare(queue, reference_id, settings, CLI_ACTOR, out))
+            due = deadline(item, settings)
+            assert due is not None  # find_item took only an appealable item
+            console.print(f"Appeal packet for {reference_id} written to {written}", soft_wrap=True)
+            console.print(
+                f"Appeal deadline: {due.due} ({due.days} days for {due.plan} from {due.start})."
+            )
+    except (NotAppealable, IllegalTransition) as refused:
+        console.print(f"[red]error:[/] {escape(str(refused))}", soft_wrap=True)
+        return ExitCode.USAGE
+    history = appeal_queue(queue).appeal_history(item.id)
+    steps = ", ".join(f"{e.state} {e.at:%Y-%m-%d %H:%M} UTC ({e.actor})" for e in history)
+    console.print(f"Appeal of {reference_id}: {steps}", soft_wrap=True)
+    return ExitCode.OK
+
+
+def _member(request: AuthRequest) -> str:
+    member = request.member
+    if member.first_name and member.last_name:
+        named = f"{member.last_name}, {member.first_name}"
+        return f"{named}, born {member.dob}" if member.dob else named
+    if member.caresource_id:
+        return f"CareSource ID {member.caresource_id}"
+    return f"Medicaid ID {member.medicaid_id}"
+
+
+def _attachments(request: AuthRequest, outcome: Outcome) -> list[str]:
+    names = [path.name for path in request.attachments]
+    return [*names, *(name for name in outcome.uploaded if name not in names)]
+
+
+def _letterhead(settings: Settings) -> dict[str, str]:
+    unset = "(set PA_BOT_PRACTICE_{})"
+    return {
+        "name": settings.practice_name or unset.format("NAME"),
+        "address": settings.practice_address or unset.format("ADDRESS"),
+        "phone": settings.practice_phone or unset.format("PHONE"),
+        "fax": settings.practice_fax or unset.format("FAX"),
+    }
+
+
+_TEMPLATES = Environment(
+    loader=PackageLoader("bot", "templates"), autoescape=select_autoescape(default=True)
+)
