@@ -11,6 +11,7 @@ runs from the day the decision was first seen, for as many calendar days as the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from bot.config import Settings
 from bot.errors import ExitCode, InputError
 from bot.models import AuthRequest, Outcome
 from bot.queue import IllegalTransition, Item, Queue, State
-from bot.queue.appeals import APPEALABLE, NEXT, OPEN, AppealState, appeal_queue
+from bot.queue.appeals import APPEALABLE, NEXT, OPEN, AppealEvent, AppealState, appeal_queue
 from bot.queued import outcome_of, request_of
 
 RESPONSES = {
@@ -99,14 +100,67 @@ def deadline(item: Item, settings: Settings) -> Deadline | None:
     return Deadline(settings.plan, days, start, start + timedelta(days=days))
 
 
-def overdue(
-    item: Item, state: AppealState | None, settings: Settings, today: date | None = None
-) -> Deadline | None:
-    """The deadline of an appeal not filed yet whose day has passed; else None."""
+@dataclass(frozen=True)
+class AppealBook:
+    """A queue's appeals as the report, the worklist and the request page read them."""
+
+    states: Mapping[int, AppealState]
+    settings: Settings
+
+    def state(self, item: Item) -> AppealState | None:
+        return self.states.get(item.id)
+
+    def open_deadline(self, item: Item) -> Deadline | None:
+        """The deadline of a denied or cut request whose appeal is not filed yet."""
+        return deadline(item, self.settings) if self.state(item) in OPEN else None
+
+    def overdue(self, item: Item, today: date) -> bool:
+        due = self.open_deadline(item)
+        return due is not None and due.overdue(today)
+
+
+def appeal_book(queue: Queue, settings: Settings) -> AppealBook:
+    return AppealBook(appeal_queue(queue).appeal_states(), settings)
+
+
+def packet_path(settings: Settings, reference_id: str) -> Path:
+    """Where ``pa-bot appeal`` and the console keep a request's packet."""
+    return settings.artifacts_dir / "appeals" / f"{reference_id}.pdf"
+
+
+@dataclass(frozen=True)
+class AppealView:
+    """A denied or cut request's appeal, as its page in the console shows it."""
+
+    history: list[AppealEvent]
+    deadline: Deadline
+    overdue: bool
+    marks: tuple[AppealState, ...]
+    """The steps staff may mark next (filed, overturned, upheld)."""
+    can_prepare: bool
+    packet: bool
+    """A packet has been written."""
+
+    @property
+    def state(self) -> AppealState | None:
+        return self.history[-1].state if self.history else None
+
+
+def appeal_view(queue: Queue, settings: Settings, item: Item) -> AppealView | None:
+    """The item's appeal, for a denied or cut request; else None."""
     due = deadline(item, settings)
-    if due is None or state not in OPEN:
+    if due is None:
         return None
-    return due if due.overdue(today or datetime.now(UTC).date()) else None
+    history = appeal_queue(queue).appeal_history(item.id)
+    state = history[-1].state if history else None
+    return AppealView(
+        history=history,
+        deadline=due,
+        overdue=state in OPEN and due.overdue(datetime.now(UTC).date()),
+        marks=tuple(s for s in NEXT[state] if s != AppealState.PREPARED),
+        can_prepare=AppealState.PREPARED in NEXT[state],
+        packet=packet_path(settings, item.reference_id or "").is_file(),
+    )
 
 
 def find_item(queue: Queue, reference_id: str) -> Item:
@@ -163,7 +217,9 @@ async def prepare(
     """Write the packet (to ``out``, else ``ARTIFACTS_DIR/appeals/<reference>.pdf``) and mark
     the appeal ``prepared`` unless it was filed already."""
     item = find_item(queue, reference_id)
-    target = out or private_dir(settings.artifacts_dir / "appeals") / f"{reference_id}.pdf"
+    if out is None:
+        private_dir(settings.artifacts_dir / "appeals")
+    target = out or packet_path(settings, reference_id)
     await print_pdf(packet_html(item, settings, datetime.now(UTC).date()), target, settings)
     appeals = appeal_queue(queue)
     now = appeals.appeal_states().get(item.id)

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot import documentation
+from bot.appeals import AppealBook
 from bot.browser import private_dir
 from bot.deadlines import (
     DECISION_WINDOWS,
@@ -29,7 +30,9 @@ from bot.deadlines import (
 )
 from bot.display import STATE_STYLES, print_wide
 from bot.holder import Holder
+from bot.models import Outcome
 from bot.queue import Item, State
+from bot.queue.appeals import AppealState
 from bot.queued import outcome_of
 
 
@@ -54,6 +57,10 @@ class ReportRow:
     """The proof of submission (PDF, or PNG from a headed browser), as saved."""
     documentation: tuple[str, ...] = ()
     """The documentation check's warnings for the request (``bot.documentation``)."""
+    appeal: str | None = None
+    """Where the appeal of a denied or cut request stands (``AppealState``), if started."""
+    appeal_due: str | None = None
+    """The appeal's deadline (ISO date) while nothing is filed."""
 
 
 SEND, APPEAL, FIX, WAIT, NOTHING = (
@@ -93,7 +100,9 @@ def _held_elsewhere(item: Item, now: datetime) -> str | None:
     )
 
 
-def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
+def attention(
+    item: Item, now: datetime | None = None, book: AppealBook | None = None
+) -> tuple[bool, str]:
     """Whether a person must look at the item, and the reason in plain words."""
     outcome = outcome_of(item)
     due = decision_due(item)
@@ -127,24 +136,55 @@ def attention(item: Item, now: datetime | None = None) -> tuple[bool, str]:
         return True, "Pended: send clinical documents within one business day."
     if status == "pended":
         return False, "Pended for clinical review; documents uploaded."
-    reason = outcome.denial_reason if outcome else None
-    said = f" The payer's reason: {reason}" if reason else ""
-    if status == "denied":
-        return True, f"Denied: review the reason and consider an appeal.{said}"
-    if status == "partially_approved":
-        return True, f"Partially approved: fewer units authorized than requested.{said}"
+    if status in ("denied", "partially_approved"):
+        return _appeal_attention(item, outcome, now or datetime.now(UTC), book)
     if status == "no_decision_yet":
         return False, "Awaiting the payer's decision; follow up later."
     return False, "Approved."
 
 
-def action(item: Item) -> str:
+def _appeal_attention(
+    item: Item, outcome: Outcome | None, now: datetime, book: AppealBook | None
+) -> tuple[bool, str]:
+    """A denied or cut request: the reason, and where its appeal stands."""
+    reason = outcome.denial_reason if outcome else None
+    said = f" The payer's reason: {reason}" if reason else ""
+    what = (
+        "Denied: review the reason and consider an appeal."
+        if item.portal_status == "denied"
+        else "Partially approved: fewer units authorized than requested."
+    )
+    state = book.state(item) if book else None
+    if state == AppealState.FILED:
+        return False, f"Appeal filed; waiting for the payer's answer.{said}"
+    if state == AppealState.OVERTURNED:
+        return False, "Overturned on appeal."
+    if state == AppealState.UPHELD:
+        return True, (
+            "Upheld on appeal: consider a peer-to-peer review with the payer's medical "
+            f"director, then an external review.{said}"
+        )
+    due = book.open_deadline(item) if book else None
+    if due is None:
+        return True, f"{what}{said}"
+    prepared = " Packet prepared, not filed yet." if state == AppealState.PREPARED else ""
+    if due.overdue(now.date()):
+        return True, f"Appeal deadline passed on {due.due} ({due.plan}).{prepared}{said}"
+    return True, f"{what} Appeal by {due.due} ({due.days} days, {due.plan}).{prepared}{said}"
+
+
+def action(item: Item, book: AppealBook | None = None) -> str:
     """What the front office does next about the item: the report's group."""
     status = item.portal_status
     if item.state in (State.REJECTED, State.FAILED, State.INVALID):
         return FIX
     if documents_owed(item):
         return SEND
+    appeal = book.state(item) if book else None
+    if status in ("denied", "partially_approved") and appeal == AppealState.FILED:
+        return WAIT
+    if status in ("denied", "partially_approved") and appeal == AppealState.OVERTURNED:
+        return NOTHING
     if status in ("denied", "partially_approved"):
         return APPEAL
     if item.state in (State.PENDING, State.IN_PROGRESS, State.SUBMITTING) or status in (
@@ -155,13 +195,17 @@ def action(item: Item) -> str:
     return NOTHING
 
 
-def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
+def rows_for(
+    items: list[Item], now: datetime | None = None, book: AppealBook | None = None
+) -> list[ReportRow]:
     """The report's rows, grouped by :data:`ACTIONS`; in a group, decisions due soonest first,
-    then what needs a person, then the order of the queue."""
+    then what needs a person, then the order of the queue. With ``book``, appeals too."""
     moment = now or datetime.now(UTC)
     rows = []
     for item in items:
-        needs, why = attention(item, moment)
+        needs, why = attention(item, moment, book)
+        appeal = book.state(item) if book else None
+        appeal_due = book.open_deadline(item) if book else None
         due = decision_due(item)
         outcome = outcome_of(item)
         reconciled = outcome is not None and outcome.reconciled
@@ -179,11 +223,14 @@ def rows_for(items: list[Item], now: datetime | None = None) -> list[ReportRow]:
                 needs_person=needs,
                 why=why,
                 reconciled=reconciled,
-                overdue=decision_overdue(item, moment),
-                action=action(item),
+                overdue=decision_overdue(item, moment)
+                or (appeal_due is not None and appeal_due.overdue(moment.date())),
+                action=action(item, book),
                 due=due.isoformat(timespec="minutes") if due else None,
                 proof=proofs[0] if proofs else None,
                 documentation=tuple(documentation.item_warnings(item)),
+                appeal=str(appeal) if appeal else None,
+                appeal_due=appeal_due.due.isoformat() if appeal_due else None,
             )
         )
     return sorted(

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import log, portal_notices, terminal
+from bot.appeals import AppealBook, appeal_book
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ExitCode, UiDrift
@@ -98,14 +99,14 @@ def _finish(
     engine: Engine,
 ) -> ExitCode:
     try:
-        night = _the_night(settings, started, before)
+        night, book = _the_night(settings, started, before)
     except QueueUnavailable as exc:
         console.print(
             f"[red]The queue is unavailable:[/] {exc}. The run stopped early; items in "
             "progress return to the queue when their leases expire."
         )
         return ExitCode.PORTAL_UNAVAILABLE
-    rows = rows_for(night)
+    rows = rows_for(night, book=book)
     drift = drift_warnings(night, started) if ExitCode.UI_DRIFT in codes else []
     warned = (
         drift
@@ -178,6 +179,8 @@ def _progress(console: Console, total: int) -> RunProgress:
 NIGHT = timedelta(hours=16)
 """What the morning report covers: every item changed in the 16 hours before the run began (the
 evening's enqueue, a 22:30 run, a 03:00 run), not only what this run touched."""
+APPEALS_AHEAD = timedelta(days=7)
+"""An appeal due within this many days shows in every morning report until it is filed."""
 
 
 def drift_warnings(items: list[Item], since: datetime) -> list[str]:
@@ -195,15 +198,22 @@ def drift_warnings(items: list[Item], since: datetime) -> list[str]:
     ]
 
 
-def _the_night(settings: Settings, started: datetime, before: set[int]) -> list[Item]:
-    """The items the report shows: those this run could take and those changed since
-    :data:`NIGHT` before it began."""
+def _the_night(
+    settings: Settings, started: datetime, before: set[int]
+) -> tuple[list[Item], AppealBook]:
+    """The items the report shows: those this run could take, those changed since
+    :data:`NIGHT` before it began, and appeals due within :data:`APPEALS_AHEAD` or overdue."""
     queue = open_queue(settings.queue_url)
     try:
-        return [
+        book = appeal_book(queue, settings)
+        soon = started.date() + APPEALS_AHEAD
+        night = [
             item
             for item in queue.items()
-            if item.id in before or item.updated_at >= started - NIGHT
+            if item.id in before
+            or item.updated_at >= started - NIGHT
+            or ((due := book.open_deadline(item)) is not None and due.due <= soon)
         ]
+        return night, book
     finally:
         queue.close()

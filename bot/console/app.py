@@ -18,10 +18,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from bot.appeals import appeal_book
 from bot.codes import load_code_set
 from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
+from bot.console.appeal_page import appeal_routes
 from bot.console.fhir import fhir_routes
 from bot.console.follow_ups import follow_up_routes
 from bot.console.live import live_routes
@@ -81,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     request_routes(app)
     request_page_routes(app)
     follow_up_routes(app)
+    appeal_routes(app)
     live_routes(app)
     return app
 
@@ -128,11 +131,13 @@ def _routes(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse)
     async def home(request: Request, user: Signed) -> Response:
         filters = Filters.of(dict(request.query_params))
+        console = console_of(request)
+        queue = console.queue
         return page(
             request,
             "worklist.html",
             user=user,
-            work=worklist(console_of(request).queue.items(), filters),
+            work=worklist(queue.items(), filters, appeal_book(queue, console.settings)),
             filters=filters,
             states=[str(state) for state in State],
             statuses=PORTAL_STATUSES,

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot import documentation
+from bot.appeals import appeal_view
 from bot.console.form import EDIT_SOURCE, EDITABLE, edit_of, values_of
 from bot.console.requests import new_page
 from bot.console.web import Signed, checked_form, console_of, page
@@ -189,6 +190,7 @@ def show_request(
         lines=outcome.lines if outcome else [],
         outcome=outcome,
         gaps=documentation.item_warnings(item),
+        appeal=appeal_view(queue, console_of(request).settings, item),
         due=decision_due(item),
         has_proof=_evidence(request, item, "proof") is not None,
         has_failure=_evidence(request, item, "failure") is not None,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import get_args
 
+from bot.appeals import AppealBook
 from bot.models import Category
 from bot.queue import Item, State
 from bot.report import ReportRow, by_action, rows_for
@@ -74,9 +75,9 @@ class Worklist:
     """Per group, of the filtered items; and ``needs_person``, ``shown`` and ``total``."""
 
 
-def worklist(items: list[Item], filters: Filters) -> Worklist:
+def worklist(items: list[Item], filters: Filters, book: AppealBook | None = None) -> Worklist:
     kept = [item for item in items if filters.keeps(item)]
-    rows = rows_for(kept)
+    rows = rows_for(kept, book=book)
     groups = by_action(rows)
     counts = {name: len(group) for name, group in groups}
     counts["needs_person"] = sum(row.needs_person for row in rows)

@@ -114,3 +114,42 @@ class RequestPage:
     @property
     def follow_up_region(self) -> Locator:
         return self.page.get_by_role("region", name="Follow-ups")
+
+    @property
+    def appeal_region(self) -> Locator:
+        return self.page.get_by_role("region", name="Appeal")
+
+    async def appeal_fact(self, name: str) -> str:
+        """A fact of the Appeal section ("Appeal", "Appeal deadline")."""
+        term = self.appeal_region.get_by_role("term").filter(has_text=re.compile(f"^{name}$"))
+        return await term.locator("xpath=following-sibling::dd[1]").inner_text()
+
+    async def prepare_appeal_packet(self) -> RequestPage:
+        await self.appeal_region.get_by_role("button", name="Prepare appeal packet").click()
+        await expect(self.packet_link).to_be_visible(timeout=60_000)
+        return self
+
+    @property
+    def packet_link(self) -> Locator:
+        return self.appeal_region.get_by_role("link", name="Open the appeal packet")
+
+    async def mark_appeal(self, step: str) -> RequestPage:
+        """Mark the appeal ``filed``, ``overturned`` or ``upheld``."""
+        name = "Mark appeal filed" if step == "filed" else f"Mark {step}"
+        await self.appeal_region.get_by_role("button", name=name).click()
+        await expect(self.heading).to_be_visible()
+        return self
+
+    @property
+    def appeal_marks(self) -> Locator:
+        return self.appeal_region.get_by_role("button", name=re.compile("^Mark "))
+
+    async def appeal_history(self) -> list[str]:
+        """The steps of the appeal history table, oldest first: ``"prepared by ann"``."""
+        table = self.appeal_region.get_by_role("table", name="Appeal history")
+        rows = table.get_by_role("row").filter(has=self.page.get_by_role("cell"))
+        found = []
+        for row in await rows.all():
+            cells = await row.get_by_role("cell").all_inner_texts()
+            found.append(f"{cells[1]} by {cells[2]}")
+        return found

@@ -1,0 +1,73 @@
+"""On the page of a denied or partially approved request: its appeal. "Prepare appeal packet"
+prints the packet (``bot.appeals``) with the console's Chromium and records the appeal
+``prepared``; "Open the appeal packet" downloads it; "Mark appeal filed", "Mark overturned" and
+"Mark upheld" record the appeal's next step. Every step is audited and in the appeal's history.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from bot.appeals import NotAppealable, packet_path, prepare
+from bot.console.request_page import act, item_or_none, show_request
+from bot.console.web import Signed, checked_form, console_of, page
+from bot.queue.appeals import AppealState, appeal_queue
+
+MARKED = {
+    AppealState.FILED: "appeal_filed",
+    AppealState.OVERTURNED: "appeal_overturned",
+    AppealState.UPHELD: "appeal_upheld",
+}
+"""The steps staff mark by hand, and what the audit log calls each."""
+
+
+def appeal_routes(app: FastAPI) -> None:
+    @app.post("/requests/{item_id}/appeal/packet", dependencies=[Depends(checked_form)])
+    async def make_packet(request: Request, user: Signed, item_id: int) -> Response:
+        item = item_or_none(request, item_id)
+        if item is None:
+            return page(request, "not_found.html", status=404, user=user)
+        console = console_of(request)
+        try:
+            await prepare(
+                console.queue, item.reference_id or "", console.settings, f"console:{user.name}"
+            )
+        except NotAppealable as refused:
+            return show_request(request, user, item, problem=str(refused), status=409)
+        console.queue.audit(user.name, "appeal_prepared", item_id, None)
+        return RedirectResponse(f"/requests/{item_id}", status_code=303)
+
+    @app.get("/requests/{item_id}/appeal.pdf")
+    async def packet(request: Request, user: Signed, item_id: int) -> Response:
+        item = item_or_none(request, item_id)
+        console = console_of(request)
+        path = (
+            packet_path(console.settings, item.reference_id)
+            if item is not None and item.reference_id
+            else None
+        )
+        if item is None or path is None or not path.is_file():
+            return page(request, "not_found.html", status=404, user=user)
+        console.queue.audit(user.name, "viewed", item.id, "appeal packet")
+        return FileResponse(path, media_type="application/pdf", filename=path.name)
+
+    @app.post("/requests/{item_id}/appeal", dependencies=[Depends(checked_form)])
+    async def mark(request: Request, user: Signed, item_id: int) -> Response:
+        form = await request.form()
+        wanted = next((s for s in MARKED if s.value == form.get("step")), None)
+        if wanted is None:
+            item = item_or_none(request, item_id)
+            if item is None:
+                return page(request, "not_found.html", status=404, user=user)
+            problem = "Choose filed, overturned or upheld."
+            return show_request(request, user, item, problem=problem, status=422)
+        appeals = appeal_queue(console_of(request).queue)
+        return act(
+            request,
+            user,
+            item_id,
+            lambda: appeals.record_appeal(item_id, wanted, f"console:{user.name}"),
+            f"The appeal cannot be marked {wanted} now",
+            MARKED[wanted],
+        )
