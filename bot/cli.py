@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.markup import escape
 
 from bot import log
-from bot.config import Settings, env_problems
+from bot.config import Settings, env_problems, not_json
 from bot.errors import ConfigError, ExitCode
 from bot.intake import request_schema
 from bot.users import use_settings, users_app
@@ -40,6 +41,8 @@ def load_settings() -> Settings:
         settings = Settings()
     except ValidationError as exc:
         raise ConfigError(env_problems(exc, "PA_BOT_")) from None
+    except SettingsError as exc:  # a JSON setting that is not JSON (PA_BOT_APPEAL_DAYS)
+        raise ConfigError(not_json(exc, "PA_BOT_")) from None
     log.protect_secret(settings)
     return settings
 

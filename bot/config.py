@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Final, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from bot.hours import Hours
 
@@ -100,7 +101,7 @@ class Settings(BaseSettings):
     def _plan_has_days(self) -> Self:
         if self.plan not in self.appeal_days:
             known = ", ".join(sorted(self.appeal_days))
-            raise ValueError(f"PA_BOT_PLAN must be a plan of PA_BOT_APPEAL_DAYS ({known})")
+            raise ValueError(f"PA_BOT_PLAN: must be a plan of PA_BOT_APPEAL_DAYS ({known})")
         if any(days < 1 for days in self.appeal_days.values()):
             raise ValueError("PA_BOT_APPEAL_DAYS: every plan needs at least 1 day")
         return self
@@ -153,6 +154,17 @@ def env_problems(exc: ValidationError, prefix: str) -> str:
     and what it accepts; never the value given, which may be a password."""
     parts = []
     for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        said = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings: its message names the variable
+            parts.append(said)
+            continue
         name = prefix + "_".join(str(part) for part in error["loc"]).upper()
-        parts.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        parts.append(f"{name}: {said}")
     return "; ".join(parts)
+
+
+def not_json(exc: SettingsError, prefix: str) -> str:
+    """pydantic-settings' "error parsing value for field" as the variable a person sets."""
+    field = re.search(r'field "(\w+)"', str(exc))
+    name = prefix + field.group(1).upper() if field else f"a {prefix}* variable"
+    return f"{name}: must be valid JSON, such as {{\"Medicaid\": 60}}"

@@ -51,6 +51,12 @@ PA_BOT = {
     "CONTACT_NAME": "Pat Frontdesk",
     "CONTACT_PHONE": "6145550100",
     "CONTACT_FAX": "6145550101",
+    "PRACTICE_NAME": "Riverside Occupational Health",
+    "PRACTICE_ADDRESS": "100 River Rd, Columbus OH 43215",
+    "PRACTICE_PHONE": "614-555-0100",
+    "PRACTICE_FAX": "614-555-0101",
+    "PLAN": "Ohio Marketplace",
+    "APPEAL_DAYS": '{"Medicaid": 60, "Ohio Marketplace": 180}',
 }
 MOCK_PORTAL = {
     "HOST": "0.0.0.0",
@@ -72,6 +78,7 @@ MOCK_PORTAL = {
     "UI_VARIANT": "2",
 }
 EXPECTED = {
+    "appeal_days": {"Medicaid": 60, "Ohio Marketplace": 180},
     "portal_url": "https://portal.example.org",
     "password": "s3cret!",
     "totp_secret": "JBSWY3DPEHPK3PXP",
@@ -138,6 +145,8 @@ BAD = [
     ("PA_BOT_TRACE", "never", "'retries' or 'always'"),
     ("PA_BOT_TRACE_SNAPSHOTS", "sometimes", "valid boolean"),
     ("PA_BOT_RESIDENT_HOURS", "7pm-7am", "must be HH:MM-HH:MM"),
+    ("PA_BOT_PLAN", "Gold", "must be a plan of PA_BOT_APPEAL_DAYS"),
+    ("PA_BOT_APPEAL_DAYS", "sixty", "must be valid JSON"),
 ]
 BAD_PORTAL = [
     ("MOCK_PORTAL_PORT", "70000", "less than or equal to 65535"),
@@ -197,7 +206,12 @@ def said(line: str) -> dict[str, str]:
     return dict(part.split(": ", 1) for part in line.removeprefix("error: ").split("; "))
 
 
-@pytest.mark.parametrize("cases", [BAD[:1] + BAD[2:], BAD[1:2]], ids=["all", "http"])
+@pytest.mark.parametrize(
+    "cases",
+    [BAD[:1] + BAD[2:-2], BAD[1:2], BAD[-2:-1], BAD[-1:]],
+    # PLAN is checked once every value was read; a JSON value that is not JSON stops the reading
+    ids=["all", "http", "plan", "json"],
+)
 def test_bad_bot_settings_are_one_line_naming_each_and_exit_2(
     tmp_path: Path, cases: list[tuple[str, str, str]]
 ) -> None:
