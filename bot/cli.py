@@ -266,6 +266,35 @@ def follow_up() -> None:
 
 
 @app.command()
+def metrics(
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only requests submitted on or after this day (YYYY-MM-DD, UTC)."),
+    ] = None,
+) -> None:
+    """Outcome figures: approval, denial and pend rates, approval after appeal, decision times."""
+    from bot.metrics import appeal_states, compute, parse_day, print_metrics
+
+    if fmt not in {"table", "json"}:
+        raise _fail("--format must be table or json", ExitCode.USAGE)
+    try:
+        day = parse_day(since) if since is not None else None
+    except ValueError as exc:
+        raise _fail(f"--since: {escape(str(exc))}", ExitCode.USAGE) from None
+    settings = _settings_or_exit()
+    queue = _queue_or_exit(settings)
+    try:
+        figures = compute(queue.items(), appeal_states(queue), queue.now(), since=day)
+    finally:
+        queue.close()
+    if fmt == "json":
+        print(json.dumps(figures, indent=2))
+    else:
+        print_metrics(console, figures)
+
+
+@app.command()
 def replay(
     paths: Annotated[
         list[Path] | None,

@@ -167,4 +167,4 @@ def not_json(exc: SettingsError, prefix: str) -> str:
     """pydantic-settings' "error parsing value for field" as the variable a person sets."""
     field = re.search(r'field "(\w+)"', str(exc))
     name = prefix + field.group(1).upper() if field else f"a {prefix}* variable"
-    return f"{name}: must be valid JSON, such as {{\"Medicaid\": 60}}"
+    return f'{name}: must be valid JSON, such as {{"Medicaid": 60}}'

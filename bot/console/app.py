@@ -27,6 +27,7 @@ from bot.console.appeal_page import appeal_routes
 from bot.console.fhir import fhir_routes
 from bot.console.follow_ups import follow_up_routes
 from bot.console.live import live_routes
+from bot.console.metrics_page import metrics_routes
 from bot.console.request_page import request_page_routes
 from bot.console.requests import request_routes
 from bot.console.security import SecurityHeaders
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     follow_up_routes(app)
     appeal_routes(app)
     live_routes(app)
+    metrics_routes(app)
     return app
 
 

@@ -28,6 +28,7 @@ from tests.console.conftest import GOOD
 from tests.console.pages.accounts import AccountsPage
 from tests.console.pages.audit import AuditPage
 from tests.console.pages.login import LoginPage
+from tests.console.pages.metrics import MetricsPage
 from tests.console.pages.new_request import NewRequestPage
 from tests.console.pages.request import RequestPage
 
@@ -84,6 +85,8 @@ async def walk(page: Page, url: str, settings: Settings, out: Path) -> list[Path
     await shot("accounts")
     await AuditPage.open(page, url)
     await shot("audit-log")
+    await MetricsPage.open(page)
+    await shot("figures")
     return shots
 
 

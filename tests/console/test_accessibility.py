@@ -16,6 +16,7 @@ from tests.console.conftest import GOOD, PASSWORD, Accounts
 from tests.console.pages.accounts import AccountsPage
 from tests.console.pages.audit import AuditPage
 from tests.console.pages.login import LoginPage
+from tests.console.pages.metrics import MetricsPage
 from tests.console.pages.new_request import NewRequestPage
 from tests.console.test_worklist import queue_items
 
@@ -53,6 +54,10 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
     found["accounts"] = await serious_violations(page)
     await AuditPage.open(page, console_url)
     found["audit log"] = await serious_violations(page)
+    await MetricsPage.visit(page, console_url)
+    found["figures"] = await serious_violations(page)
+    await MetricsPage.visit(page, console_url, since="2099-01-01")
+    found["figures, nothing in the period"] = await serious_violations(page)
     new = await NewRequestPage.open(page)
     found["new request"] = await serious_violations(page)
     await new.fill({**GOOD, "Provider NPI (required)": "1234567890", "Phone (required)": "1"})
