@@ -10,6 +10,7 @@ table can be judged by its results.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -72,7 +73,22 @@ def evidence(request: AuthRequest) -> str:
     parts = [request.clinical.notes]
     parts += [q for q, a in request.clinical.answers.items() if _affirmed(a)]
     parts += [path.stem.replace("-", " ").replace("_", " ") for path in request.attachments]
-    return " ".join(parts).casefold()
+    return "\n".join(parts).casefold()
+
+
+NEGATIONS = frozenset({"no", "not", "without", "never", "denies", "none", "nor"})
+"""Words that, shortly before a term, say the element is absent ("no conservative therapy")."""
+_NEAR = 3
+
+
+def mentions(text: str, term: str) -> bool:
+    """``term`` is in ``text`` at least once without a negation among the words just before it
+    in the same sentence."""
+    for found in re.finditer(re.escape(term), text):
+        clause = re.split(r"[.;:!?\n]", text[: found.start()])[-1]
+        if not NEGATIONS.intersection(re.findall(r"[a-z']+", clause)[-_NEAR:]):
+            return True
+    return False
 
 
 def check(request: AuthRequest) -> list[Finding]:
@@ -82,7 +98,7 @@ def check(request: AuthRequest) -> list[Finding]:
     findings = []
     for element in (*common, *by_category.get(request.category, ())):
         if element.terms:
-            found = any(term in text for term in element.terms)
+            found = any(mentions(text, term) for term in element.terms)
         else:  # the notes themselves: written, or a file attached
             found = bool(request.clinical.notes.strip() or request.attachments)
         findings.append(Finding(element, found))

@@ -182,6 +182,9 @@ def _item(
 def _reason(item: Item, outcome: Outcome | None) -> str | None:
     if item.state == State.REJECTED:
         return (item.error or "").split(": ", 1)[-1] or None
+    if outcome and outcome.denial_reason:  # denied or cut: the payer's reason (CMS-0057-F)
+        code = f"{outcome.reason_code}: " if outcome.reason_code else ""
+        return f"{code}{outcome.denial_reason}"
     if outcome and outcome.messages and item.portal_status == "denied":
         return "; ".join(outcome.messages)
     return None

@@ -89,10 +89,31 @@ def test_each_decision_is_its_review_action(ehr: httpx.Client, name: str, code: 
     answer = ehr.post("/fhir/Claim/$submit", json=bundle_of(name, f"claim-{name}")).json()
 
     assert review(answer) == code
+    response = answer["entry"][0]["resource"]
     if code == "A6":
-        item = answer["entry"][0]["resource"]["item"][0]
+        item = response["item"][0]
         (detail,) = item["extension"]
         assert detail["extension"][0]["valueQuantity"]["value"] == 20  # of the 24 asked
+    reason = {"A3": "NC01: Not a covered benefit", "A6": "BL01: Exceeds benefit limit"}.get(code)
+    assert (response.get("disposition") or "").startswith(reason or "") and (
+        reason is None or "disposition" in response
+    )
+    warned = [
+        issue["diagnostics"]
+        for entry in answer["entry"]
+        if entry["resource"]["resourceType"] == "OperationOutcome"
+        for issue in entry["resource"]["issue"]
+        if issue["expression"] == ["Claim.supportingInfo"]
+    ]
+    if code == "A4":  # criteria not met: no notes (not in this bundle), no conservative
+        assert warned == [  # treatment in the answers, no X-ray
+            "likely pended: no clinical notes or an attached note in the notes, answers or "
+            "attachments",
+            "likely pended: no weeks of conservative treatment and its failure, or red-flag "
+            "findings in the notes, answers or attachments",
+            "likely pended: no prior imaging (an X-ray report) in the notes, answers or "
+            "attachments",
+        ]
 
 
 def test_the_same_claim_sent_twice_is_submitted_once(

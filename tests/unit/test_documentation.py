@@ -116,3 +116,16 @@ def test_enqueue_warns_and_queues_all_the_same(settings: Settings, tmp_path: Pat
         "answers or attachments" in " ".join(done.stdout.split())
     )
     assert "1 queued" in done.stdout
+
+
+def test_a_term_after_a_negation_does_not_count() -> None:
+    base = request_in("Advanced Imaging", meet=False)
+
+    def noted(notes: str) -> list[str]:
+        clinical = base.clinical.model_copy(update={"notes": notes})
+        return documentation.warnings(base.model_copy(update={"clinical": clinical}))
+
+    lacking = "likely pended: no weeks of conservative treatment and its failure, or red-flag "
+    assert any(w.startswith(lacking) for w in noted("No conservative therapy yet."))
+    assert any(w.startswith(lacking) for w in noted("Pain; not tried conservative care"))
+    assert not any(w.startswith(lacking) for w in noted("No relief. Failed conservative care."))
