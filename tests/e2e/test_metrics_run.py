@@ -93,6 +93,18 @@ def test_metrics_of_a_real_night_match_the_table_worked_by_hand(
     assert pa_bot(settings, "enqueue", str(day)).returncode == ExitCode.OK
     done = pa_bot(settings, "run", timeout=300)
     assert done.returncode == ExitCode.OK, done.stdout[-2000:] + done.stderr[-2000:]
+    # The documentation check, by hand: IMG-1 and IMG-2 lack prior imaging (warned, approved:
+    # wrong), IMG-3 lacks it and its indication (warned, pended: right); DME-1 and PT-1 carry
+    # what their categories need (not warned, yet denied and cut: missed); SURG-1 carries it.
+    (report,) = (settings.artifacts_dir / "reports").glob("run-*.json")
+    assert json.loads(report.read_text())["documentation_check"] == {
+        "warned": 3,
+        "right": 1,
+        "missed": 2,
+    }
+    assert "3 answered requests were warned, 1 of them (33%) were then pended, denied or cut" in (
+        " ".join(done.stdout.split())
+    )
     before = status_of(settings)
     assert {key: row["portal_status"] for key, row in before.items()} == {
         "MET-IMG-1": "approved",
