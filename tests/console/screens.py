@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright, expect
 from rich.console import Console
 
+from bot.appeals import packet_html
 from bot.browser import LAUNCH_ARGS
 from bot.config import MOCK_ACCOUNT, Settings
 from bot.console.passwords import hash_password
@@ -87,7 +89,18 @@ async def walk(page: Page, url: str, settings: Settings, out: Path) -> list[Path
     await shot("audit-log")
     await MetricsPage.open(page)
     await shot("figures")
-    return shots
+    denied = next(item for item in items if item.portal_status == "denied")
+    appeal = await RequestPage.open(page, url, denied.id)
+    await appeal.prepare_appeal_packet()
+    await shot("request-denied-appeal")
+    browser = page.context.browser
+    assert browser is not None
+    blank = await browser.new_page(viewport={"width": 900, "height": 1100})  # no console CSP
+    await blank.set_content(packet_html(denied, settings, date.today()))
+    packet = out / "appeal-packet.png"
+    await blank.screenshot(path=str(packet), full_page=True)
+    await blank.close()
+    return [*shots, packet]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,6 +118,10 @@ def main(argv: list[str] | None = None) -> None:
                 portal_url=portal.url,
                 queue_url=f"sqlite:///{where / 'queue.db'}",
                 artifacts_dir=where / "artifacts",
+                practice_name="Riverside Occupational Health",
+                practice_address="100 River Rd, Columbus OH 43215",
+                practice_phone="614-555-0100",
+                practice_fax="614-555-0101",
             )
             night(settings)
             with ConsoleServer(settings) as console:
