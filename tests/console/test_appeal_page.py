@@ -1,4 +1,5 @@
-"""The appeal of a denied request on its page, in real Chromium: the deadline, "Prepare appeal
+"""The appeal of a denied request on its page, in real Chromium: the documentation check's
+warnings, the deadline, "Prepare appeal
 packet" (a PDF printed by the console's Chromium, holding the payer's reason), then filed and
 overturned, each step in the appeal's history and the audit log; an approved request has no
 appeal; an appeal past its deadline is marked overdue on the worklist."""
@@ -82,6 +83,14 @@ async def test_a_denial_is_appealed_from_its_page(
 
     shown = await RequestPage.open(page, console_url, item_id)
     assert await shown.fact("Payer's reason") == f"NC01: {REASON}"
+    await expect(shown.documentation_gaps).to_have_text(
+        [  # the sample's notes name neither (fixtures/requests/denied-dme-not-covered.json)
+            "likely pended: no device trial with documented benefit in the notes, answers or "
+            "attachments",
+            "likely pended: no home exercise or treatment plan for the device in the notes, "
+            "answers or attachments",
+        ]
+    )
     assert await shown.appeal_fact("Appeal") == "not started"
     due = (seen.date() + timedelta(days=60)).isoformat()
     assert (await shown.appeal_fact("Appeal deadline")).startswith(f"{due} (60 days for Medicaid")
@@ -121,6 +130,7 @@ async def test_an_approved_request_has_no_appeal_and_a_late_one_is_overdue(
 
     shown = await RequestPage.open(page, console_url, approved)
     await expect(shown.appeal_region).to_have_count(0)
+    await expect(shown.documentation_gaps).to_have_count(2)  # warned before, whatever came of it
     overdue = await RequestPage.open(page, console_url, late)
     assert "overdue" in await overdue.appeal_fact("Appeal deadline")
     work = await WorklistPage.open(page)

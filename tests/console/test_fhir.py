@@ -107,12 +107,11 @@ def test_each_decision_is_its_review_action(ehr: httpx.Client, name: str, code: 
     ]
     if code == "A4":  # criteria not met: no notes (not in this bundle), no conservative
         assert warned == [  # treatment in the answers, no X-ray
-            "likely pended: no clinical notes or an attached note in the notes, answers or "
+            "likely pended: no clinical notes or attached note in the notes, answers or "
             "attachments",
             "likely pended: no weeks of conservative treatment and its failure, or red-flag "
             "findings in the notes, answers or attachments",
-            "likely pended: no prior imaging (an X-ray report) in the notes, answers or "
-            "attachments",
+            "likely pended: no prior imaging (X-ray report) in the notes, answers or attachments",
         ]
 
 

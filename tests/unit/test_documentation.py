@@ -37,17 +37,17 @@ EXPECTED = {
     # category: (the warnings of a request answering every question "no", notes "Test notes.")
     "Advanced Imaging": [
         "weeks of conservative treatment and its failure, or red-flag findings",
-        "prior imaging (an X-ray report)",
+        "prior imaging (X-ray report)",
     ],
-    "Physical Therapy": ["a plan of care with measurable goals", "functional deficits"],
-    "Occupational Therapy": ["a plan of care with measurable goals", "functional deficits"],
-    "Chiropractic": ["a plan of care with measurable goals", "functional deficits"],
+    "Physical Therapy": ["plan of care with measurable goals", "functional deficits"],
+    "Occupational Therapy": ["plan of care with measurable goals", "functional deficits"],
+    "Chiropractic": ["plan of care with measurable goals", "functional deficits"],
     "Durable Medical Equipment": [
-        "a trial of the device with documented benefit",
-        "the home exercise or treatment plan the device is part of",
+        "device trial with documented benefit",
+        "home exercise or treatment plan for the device",
     ],
     "Injections": ["failed oral medications or physical therapy"],
-    "Drug Testing": ["an employer or DOT policy, or a positive presumptive screen"],
+    "Drug Testing": ["employer or DOT policy, or positive presumptive screen"],
     "Outpatient Surgery": [
         "failed conservative treatment",
         "confirming imaging or studies (MRI, nerve conduction)",
@@ -73,7 +73,7 @@ def test_a_request_answering_yes_is_warned_only_for_what_no_question_asks(catego
 
     warned = documentation.warnings(meeting)
 
-    expected = ["prior imaging (an X-ray report)"] if category == "Advanced Imaging" else []
+    expected = ["prior imaging (X-ray report)"] if category == "Advanced Imaging" else []
     assert warned == [
         f"likely pended: no {needs} in the notes, answers or attachments" for needs in expected
     ]
@@ -97,7 +97,7 @@ def test_a_request_without_notes_or_files_is_warned_for_its_notes() -> None:
     )
 
     assert (
-        "likely pended: no clinical notes or an attached note in the notes, answers or attachments"
+        "likely pended: no clinical notes or attached note in the notes, answers or attachments"
         in documentation.warnings(bare)
     )
     assert procedure("not_covered")["category"] == bare.category

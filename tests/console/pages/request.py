@@ -153,3 +153,9 @@ class RequestPage:
             cells = await row.get_by_role("cell").all_inner_texts()
             found.append(f"{cells[1]} by {cells[2]}")
         return found
+
+    @property
+    def documentation_gaps(self) -> Locator:
+        """The items of "Documentation check": what the request seems to lack."""
+        region = self.page.get_by_role("region", name="Documentation check")
+        return region.get_by_role("listitem")
