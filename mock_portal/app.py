@@ -19,7 +19,16 @@ from mock_portal.auth import Auth
 from mock_portal.catalog import Catalog
 from mock_portal.faults import Faults
 from mock_portal.middleware import SERVER_ERROR, PortalMiddleware
-from mock_portal.routes import account, api, details, lookup, notices, results, summary
+from mock_portal.routes import (
+    account,
+    api,
+    details,
+    eligibility,
+    lookup,
+    notices,
+    results,
+    summary,
+)
 from mock_portal.settings import PortalSettings
 from mock_portal.store import Store
 from mock_portal.web import Portal, make_environment, portal_of
@@ -68,7 +77,7 @@ def create_app(
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (account, notices, lookup, details, summary, results, api, admin):
+    for module in (account, notices, lookup, eligibility, details, summary, results, api, admin):
         app.include_router(module.router)
     app.add_middleware(PortalMiddleware, portal=lambda: portal)
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+Plan = Literal["Medicaid", "Marketplace", "Medicare Advantage"]
 RuleKind = Literal["not_required", "clinical", "review", "not_covered", "limit", "decision_later"]
 
 
@@ -34,10 +35,24 @@ class Member(_Frozen):
     last_name: str
     dob: date
     gender: Literal["Male", "Female"]
+    plan: Plan = "Medicaid"
     eligibility: tuple[Span, ...]
+    other_payer: str | None = None
+    """The payer that is primary (coordination of benefits), when CareSource is not."""
 
     def eligible_on(self, day: date) -> bool:
         return any(span.covers(day) for span in self.eligibility)
+
+    def span_for(self, day: date) -> Span | None:
+        """The span covering ``day``; else the last one before it, else the first after it."""
+        covering = [s for s in self.eligibility if s.covers(day)]
+        before = [s for s in self.eligibility if s.end is not None and s.end < day]
+        after = [s for s in self.eligibility if s.start > day]
+        if covering:
+            return covering[0]
+        if before:
+            return max(before, key=lambda s: s.start)
+        return min(after, key=lambda s: s.start) if after else None
 
     @property
     def display_name(self) -> str:

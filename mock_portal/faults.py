@@ -29,6 +29,7 @@ Step = Literal[
     "results",
     "upload",
     "status",
+    "eligibility",
     "keepalive",
 ]
 FaultKind = Literal["503", "429", "500_after", "expire_session", "signed_in_elsewhere"]
@@ -205,6 +206,8 @@ def step_for(path: str) -> Step | None:
         return "login"
     if head == "coming-soon":
         return "home"
+    if head == "member-eligibility":
+        return "eligibility"
     if head != "prior-auth":
         return None
     if len(parts) == 1 or parts[1] == "member-search":

@@ -70,7 +70,7 @@ def member_search_get(request: Request) -> Response:
     return redirect("/prior-auth")
 
 
-def _find_member(portal: Portal, values: dict[str, str], errors: dict[str, str]) -> Member | None:
+def find_member(portal: Portal, values: dict[str, str], errors: dict[str, str]) -> Member | None:
     """Check the fields of the chosen kind of search; the member, or None with ``errors``."""
     kind = values["search_by"]
     catalog = portal.catalog
@@ -128,7 +128,7 @@ async def member_search(request: Request) -> Response:
         errors["dos"] = "Start Date of Service is required."
     elif dos is None:
         errors["dos"] = BAD_DATE
-    member = _find_member(portal, values, errors)
+    member = find_member(portal, values, errors)
     if member is not None and dos is not None and not errors and not member.eligible_on(dos):
         errors["dos"] = "Member is not eligible on the date of service."
     if errors or member is None or dos is None:
