@@ -247,6 +247,23 @@ def appeal(
     raise typer.Exit(int(code))
 
 
+@app.command("eligibility")
+def eligibility_check(
+    file: Annotated[Path, typer.Argument(help="Members and dates of service: JSON Lines or CSV.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Check members' eligibility on their dates of service on the portal; keep the answers."""
+    from bot.eligibility import eligibility_command
+
+    settings = _settings_or_exit()
+    queue = _queue_or_exit(settings)
+    try:
+        code = eligibility_command(queue, settings, console, errors, file, fmt)
+    finally:
+        queue.close()
+    raise typer.Exit(int(code))
+
+
 @app.command("login")
 def login() -> None:
     """Make one login attempt on purpose; on success it clears a recorded rejection."""

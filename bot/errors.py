@@ -89,6 +89,13 @@ class MemberNotEligible(BusinessError):
     reason = "member_not_eligible"
 
 
+class KnownIneligible(MemberNotEligible):
+    """An eligibility check already said the member is not covered on the date of service: the
+    request ends without a portal search (``bot.eligibility.known_ineligible``)."""
+
+    reason = "known_ineligible"
+
+
 class ProviderNotFound(BusinessError):
     """The ordering provider is unknown to the portal or out of network."""
 

@@ -260,7 +260,7 @@ def _record_from_cells(cells: dict[str, str], problems: list[str]) -> dict[str, 
     """The nested request a CSV row stands for; cell-format problems are added to ``problems``."""
     for name in ("dob", "start_date", "end_date"):
         if name in cells:
-            cells[name] = _iso_date(cells[name])
+            cells[name] = iso_date(cells[name])
     record: dict[str, Any] = {name: cells[name] for name in _PLAIN_COLUMNS if name in cells}
     record["member"] = {name: cells[name] for name in _MEMBER_COLUMNS if name in cells}
     record["contact"] = {
@@ -308,7 +308,7 @@ def _answers(cell: str, problems: list[str]) -> dict[str, str | int]:
     return answers
 
 
-def _iso_date(cell: str) -> str:
+def iso_date(cell: str) -> str:
     """Spreadsheets write dates as M/D/YYYY; the model reads ISO dates."""
     match = _US_DATE.match(cell)
     if match is None:

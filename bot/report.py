@@ -114,6 +114,8 @@ def attention(
             f"Decision overdue since {due:%Y-%m-%d %H:%M} UTC: a {kind} request is due a "
             f"decision within {limit} of submission (CMS-0057-F). Call the payer."
         )
+    if item.state == State.REJECTED and (item.error or "").startswith("known_ineligible:"):
+        return True, f"Not submitted: {_message(item.error)}"
     if item.state == State.REJECTED:
         return True, f"The portal refused it: {_message(item.error)}"
     if item.state == State.FAILED:

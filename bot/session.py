@@ -19,6 +19,7 @@ from bot.holder import this_process
 from bot.log import get_logger
 from bot.login_gate import LoginGate, TotpCode, credentials
 from bot.pages.base import translate_errors
+from bot.pages.eligibility import EligibilityPage
 from bot.pages.login import LoginPage
 from bot.pages.member_search import MemberSearchPage
 from bot.pages.session_warning import SessionWarning
@@ -202,6 +203,16 @@ class PortalSession:
         except SessionExpired:
             await self.log_in()
             return await status.open(self.base_url)
+
+    async def eligibility(self) -> EligibilityPage:
+        """The Member Eligibility screen, logging in first when the portal asks for it."""
+        screen = EligibilityPage(self.page)
+        await self._log_in_unless_known()
+        try:
+            return await screen.open(self.base_url)
+        except SessionExpired:
+            await self.log_in()
+            return await screen.open(self.base_url)
 
     def signed_out_elsewhere(self) -> bool:
         """This context was signed out for a login elsewhere: True when the login is dead

@@ -27,6 +27,7 @@ import structlog
 from bot import flow, log
 from bot.config import Settings
 from bot.dispositions import Disposition, disposition
+from bot.eligibility import known_ineligible
 from bot.errors import (
     AwaitingIndex,
     BrowserGone,
@@ -211,6 +212,7 @@ async def _run_and_record(
     try:
         if item.state != State.SUBMITTING:
             queued.check_files()
+            known_ineligible(queue, queued.request)
         async with asyncio.timeout(settings.item_deadline_s):
             outcome = await flow.process(
                 session,

@@ -62,3 +62,17 @@ class StatusRow:
     end_date: str
     status: str
     submitted: str
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What the Member Eligibility screen says of a member on a date of service."""
+
+    eligible: bool
+    plan: str | None
+    coverage_start: str | None
+    """As the portal shows it (MM/DD/YYYY); None when it shows no coverage at all."""
+    coverage_end: str | None
+    """None for an open-ended span (the portal's "Open") or no coverage."""
+    other_payer: str | None
+    """The primary payer when CareSource is not (coordination of benefits)."""

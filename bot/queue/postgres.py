@@ -57,8 +57,8 @@ def postgres_statements() -> list[str]:
     statements = schema_statements()
     rewritten = [statement.replace(*_IDENTITY) for statement in statements]
     changed = sum(old != new for old, new in zip(statements, rewritten, strict=True))
-    if changed != 5:  # items, item_events, audit_log, follow_ups, appeals; else schema changed
-        raise AssertionError(f"expected 5 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
+    if changed != 6:  # items, item_events, audit_log, follow_ups, appeals, eligibility_checks
+        raise AssertionError(f"expected 6 {_IDENTITY[0]!r} columns in schema.sql, found {changed}")
     return rewritten
 
 

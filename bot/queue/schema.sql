@@ -166,3 +166,23 @@ CREATE TABLE appeals (
 );
 
 CREATE INDEX appeals_item ON appeals (item_id, id);
+
+-- Eligibility checks (bot/queue/eligibility.py, pa-bot eligibility): what the portal's Member
+-- Eligibility screen said of a member (as given, and a digest of it to look it up by) on a date
+-- of service. Not items: a table of their own, read before a request is submitted.
+CREATE TABLE eligibility_checks (
+    id INTEGER PRIMARY KEY,
+    member_key TEXT NOT NULL,
+    member TEXT NOT NULL,
+    date_of_service TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    eligible INTEGER,
+    plan TEXT,
+    coverage_start TEXT,
+    coverage_end TEXT,
+    other_payer TEXT,
+    error TEXT,
+    batch TEXT
+);
+
+CREATE INDEX eligibility_checks_member ON eligibility_checks (member_key, date_of_service, id);

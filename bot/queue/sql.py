@@ -39,6 +39,7 @@ from bot.queue.base import (
 )
 from bot.queue.by_hand import ByHandStore
 from bot.queue.console_store import ConsoleStore
+from bot.queue.eligibility import EligibilityStore
 from bot.queue.follow_ups import FollowUpStore
 from bot.queue.gate import GateStore
 from bot.queue.presence import PresenceStore
@@ -192,7 +193,14 @@ class Tx:
 
 
 class SqlQueue(
-    GateStore, PresenceStore, ConsoleStore, FollowUpStore, AppealStore, ByHandStore, ABC
+    GateStore,
+    PresenceStore,
+    ConsoleStore,
+    FollowUpStore,
+    AppealStore,
+    EligibilityStore,
+    ByHandStore,
+    ABC,
 ):
     """The ``Queue`` operations over a backend's connection, transactions and dialect."""
 

@@ -38,7 +38,15 @@ GOOD = {
     "Fax (required)": "614-555-0101",
 }
 """A request's fields as a person fills the New request form (by label)."""
-_TABLES = ("appeals", "follow_ups", "item_events", "items", "console_users", "audit_log")
+_TABLES = (
+    "appeals",
+    "eligibility_checks",
+    "follow_ups",
+    "item_events",
+    "items",
+    "console_users",
+    "audit_log",
+)
 
 
 @pytest.fixture(scope="session")

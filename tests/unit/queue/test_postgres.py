@@ -129,6 +129,7 @@ def test_a_new_database_gets_the_schema_with_identity_ids(
     assert identity == [
         ("appeals",),
         ("audit_log",),
+        ("eligibility_checks",),
         ("follow_ups",),
         ("item_events",),
         ("items",),

@@ -133,7 +133,7 @@ def test_the_schema_file_is_portable_sql() -> None:
     for word in ("AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA", "STRICT", "DATETIME("):
         assert word not in text
     assert f"INSERT INTO SCHEMA_VERSION (VERSION) VALUES ({SCHEMA_VERSION})" in text
-    assert sum(s.upper().startswith("CREATE TABLE") for s in statements) == 10
+    assert sum(s.upper().startswith("CREATE TABLE") for s in statements) == 11
 
 
 def test_a_naive_clock_is_refused(tmp_path: Path) -> None:

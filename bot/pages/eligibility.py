@@ -1,0 +1,93 @@
+"""The Member Eligibility screen (the left navigation's Member Search group): is the member
+covered on a date of service, under which plan and span, and is another payer primary."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from playwright.async_api import Page
+
+from bot.errors import MemberNotFound, PortalValidationError
+from bot.models import Member
+from bot.pages.base import PortalPage, translate_errors
+from bot.pages.dates import us
+from bot.pages.member_search import SEARCH_KINDS
+from bot.pages.types import Eligibility
+
+_VERDICT = re.compile(r"Eligibility\s*:\s*(Not Eligible|Eligible)")
+_PLAN = re.compile(r"Plan\s*:\s*([^\t\n]+)")
+_START = re.compile(r"Coverage Start\s*:\s*(\d{2}/\d{2}/\d{4}|None)")
+_END = re.compile(r"Coverage End\s*:\s*(\d{2}/\d{2}/\d{4}|Open|None)")
+_OTHER = re.compile(r"Coordination of Benefits\s*:\s*(.+?) is the primary payer")
+
+
+class EligibilityPage(PortalPage):
+    """Check one member on one date of service."""
+
+    screen = "Member eligibility"
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.heading = page.get_by_role("heading", name="Member Eligibility", exact=True, level=1)
+        self.search_by = {
+            kind: page.get_by_role("radio", name=label, exact=True)
+            for kind, label in SEARCH_KINDS.items()
+        }
+        self.caresource_id = page.get_by_label("CareSource ID", exact=True)
+        self.medicaid_id = page.get_by_label("Medicaid ID", exact=True)
+        self.first_name = page.get_by_label("First Name", exact=True)
+        self.last_name = page.get_by_label("Last Name", exact=True)
+        self.dob = page.get_by_label("Date of Birth", exact=True)
+        self.date_of_service = page.get_by_label("Date of Service", exact=True)
+        self.search_button = page.get_by_role("button", name="Search", exact=True)
+        self.results = page.get_by_role("region", name="Eligibility Results")
+
+    async def open(self, base_url: str) -> EligibilityPage:
+        async with self.navigation():
+            await self.page.goto(f"{base_url}/member-eligibility")
+        await self.settle(self.heading)
+        return self
+
+    async def check(self, member: Member, date_of_service: date) -> Eligibility:
+        """The portal's answer; ``MemberNotFound`` when it knows no such member."""
+        await self.expect_controls(
+            *self.search_by.values(), self.date_of_service, self.search_button
+        )
+        with translate_errors():
+            await self.search_by[member.search_kind].check()
+            if member.caresource_id:
+                await self.caresource_id.fill(member.caresource_id)
+            elif member.medicaid_id:
+                await self.medicaid_id.fill(member.medicaid_id)
+            else:
+                assert member.first_name and member.last_name and member.dob
+                await self.first_name.fill(member.first_name)
+                await self.last_name.fill(member.last_name)
+                await self.dob.fill(us(member.dob))
+            await self.date_of_service.fill(us(date_of_service))
+        async with self.navigation():
+            await self.search_button.click()
+        if await self.settle(self.results, self._alerts) is not self.results:
+            await self.raise_validation(
+                "eligibility search refused", mapping={"not found": MemberNotFound}
+            )
+        with translate_errors():
+            text = await self.results.inner_text()
+        return _read(text)
+
+
+def _read(text: str) -> Eligibility:
+    verdict, plan = _VERDICT.search(text), _PLAN.search(text)
+    start, end, other = _START.search(text), _END.search(text), _OTHER.search(text)
+    if verdict is None:
+        raise PortalValidationError("the eligibility results show no verdict")
+    shown_start = start.group(1) if start else None
+    shown_end = end.group(1) if end else None
+    return Eligibility(
+        eligible=verdict.group(1) == "Eligible",
+        plan=plan.group(1).strip() if plan else None,
+        coverage_start=None if shown_start in (None, "None") else shown_start,
+        coverage_end=None if shown_end in (None, "None", "Open") else shown_end,
+        other_payer=other.group(1).strip() if other else None,
+    )
