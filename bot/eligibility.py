@@ -37,7 +37,12 @@ from bot.login_gate import LoginGate, credentials, login_refusal
 from bot.models import AuthRequest, Member
 from bot.pages.dates import parse_us
 from bot.queue import Queue
-from bot.queue.eligibility import Answered, EligibilityCheck, eligibility_queue
+from bot.queue.eligibility import (
+    Answered,
+    EligibilityCheck,
+    EligibilityQueue,
+    eligibility_queue,
+)
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
 
@@ -199,6 +204,25 @@ async def check_all(queue: Queue, settings: Settings, asks: list[Ask], batch: st
         finally:
             await session.close()
     return done
+
+
+async def check_asked(
+    queue: EligibilityQueue, session: PortalSession, check: EligibilityCheck, worker: str
+) -> None:
+    """A check asked for from the console, made and answered (the unknown too: a system
+    error, never a dead worker). A refused login goes on up: it stops the worker, and the check
+    passes to the next one when its lease ends."""
+    ask = Ask(
+        member=Member.model_validate_json(check.member), date_of_service=check.date_of_service
+    )
+    try:
+        answered = await check_one(session, ask)
+    except LoginRejected:
+        raise
+    except Exception as exc:  # the unknown is recorded as a system error
+        answered = Answered(eligible=None, error=f"system: {type(exc).__name__}")
+    queue.answer_eligibility(check.id, worker, answered)
+    logger.info("asked_eligibility_done", check_id=check.id, failed=answered.error is not None)
 
 
 def exit_code(lines: list[Line], done: list[Checked]) -> ExitCode:

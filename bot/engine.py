@@ -21,11 +21,13 @@ from playwright.async_api import Playwright as AsyncPlaywright
 from bot import log
 from bot.browser import launch, start_playwright
 from bot.config import Settings
+from bot.eligibility import check_asked
 from bot.errors import ConfigError, ExitCode, LoginRejected, PaBotError
 from bot.followup import follow_asked
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, pool
 from bot.queue import Item, Queue, QueueUnavailable, open_queue
+from bot.queue.eligibility import EligibilityCheck, EligibilityQueue, eligibility_queue
 from bot.queue.follow_ups import FollowUpAsk, FollowUpQueue, follow_up_queue
 from bot.session import PortalSession
 from bot.shared_login import SharedLogin
@@ -66,12 +68,15 @@ def _code_of(result: ExitCode | BaseException) -> ExitCode:
 
 
 def _taker(
-    asks: FollowUpQueue | None, worker: str, lease_seconds: float
-) -> Callable[[], FollowUpAsk | None] | None:
-    """How ``worker`` takes the next follow-up asked for; None when it takes none."""
+    asks: FollowUpQueue | None, checks: EligibilityQueue, worker: str, lease_seconds: float
+) -> Callable[[], FollowUpAsk | EligibilityCheck | None] | None:
+    """How ``worker`` takes the next follow-up, else eligibility check, asked for from the
+    console; None when it takes none."""
     if asks is None:
         return None
-    return lambda: asks.take_follow_up(worker, lease_seconds)
+    return lambda: (
+        asks.take_follow_up(worker, lease_seconds) or checks.take_eligibility(worker, lease_seconds)
+    )
 
 
 MAX_RELAUNCHES = 3
@@ -239,6 +244,7 @@ class Engine:
         consecutive = 0
         # A resident worker also does the follow-ups people ask for from the console.
         asks = follow_up_queue(queue) if self.wait_for_new is not None else None
+        checks = eligibility_queue(queue)
         try:
             session = await PortalSession.open(
                 shared.browser, settings, shared.login, throttle=self.throttle
@@ -253,16 +259,19 @@ class Engine:
                         wait_for_new=self.wait_for_new,
                         turns=shared.login.turns,
                         min_priority=self.min_priority,
-                        follow_ups=_taker(asks, worker, settings.lease_seconds),
+                        follow_ups=_taker(asks, checks, worker, settings.lease_seconds),
                     )
                     if item is None:
                         break
-                    if isinstance(item, FollowUpAsk):
+                    if isinstance(item, FollowUpAsk | EligibilityCheck):
                         if asks is None or shared.ending.is_set():
                             break  # left to its lease: the next worker takes it
                         shared.login.turns.busy += 1
                         try:
-                            await follow_asked(asks, session, item, worker)
+                            if isinstance(item, FollowUpAsk):
+                                await follow_asked(asks, session, item, worker)
+                            else:
+                                await check_asked(checks, session, item, worker)
                         finally:
                             shared.login.turns.busy -= 1
                         continue

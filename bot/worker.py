@@ -49,6 +49,7 @@ from bot.queue import (
     QueueUnavailable,
     State,
 )
+from bot.queue.eligibility import EligibilityCheck
 from bot.queue.follow_ups import FollowUpAsk
 from bot.queued import Queued, stored
 from bot.queued import read as read_payload
@@ -353,8 +354,8 @@ async def claim_next(
     wait_for_new: WaitForNew | None = None,
     turns: Turns | None = None,
     min_priority: Callable[[], int] | None = None,
-    follow_ups: Callable[[], FollowUpAsk | None] | None = None,
-) -> Item | FollowUpAsk | None:
+    follow_ups: Callable[[], FollowUpAsk | EligibilityCheck | None] | None = None,
+) -> Item | FollowUpAsk | EligibilityCheck | None:
     """The next item for ``worker``; None once nothing is left that could come back (or a stop
     was asked).
 
@@ -365,7 +366,8 @@ async def claim_next(
     it claims only in this process's turn on the portal account, and gives the turn up while
     there is nothing to claim (``bot.turns``). With ``min_priority``, only items of that
     priority or more are taken (asked anew at each claim: ``bot.hours``). With ``follow_ups``,
-    a follow-up a person asked for (``bot.queue.follow_ups``) is taken before any item.
+    a follow-up or an eligibility check a person asked for (``bot.queue.follow_ups``,
+    ``bot.queue.eligibility``) is taken before any item.
     """
     holder = this_process().text()
     while not stop.is_set():

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.console.admin import admin_routes
 from bot.console.api import api_routes
 from bot.console.appeal_page import appeal_routes
+from bot.console.eligibility_page import eligibility_routes
 from bot.console.fhir import fhir_routes
 from bot.console.follow_ups import follow_up_routes
 from bot.console.live import live_routes
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     request_page_routes(app)
     follow_up_routes(app)
     appeal_routes(app)
+    eligibility_routes(app)
     live_routes(app)
     metrics_routes(app)
     return app

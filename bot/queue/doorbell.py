@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from bot.queue import QueueError, open_queue
 from bot.queue.base import QueueUnavailable
+from bot.queue.eligibility import eligibility_queue
 from bot.queue.follow_ups import follow_up_queue
 
 SQLITE_POLL_S = 0.5
@@ -72,12 +73,14 @@ async def _poll(
     on_trouble: Callable[[str], None],
     min_priority: Callable[[], int] | None,
 ) -> None:
-    queue = follow_up_queue(open_queue(url))
+    opened = open_queue(url)
+    queue, checks = follow_up_queue(opened), eligibility_queue(opened)
     try:
         while True:
             try:
                 floor = min_priority() if min_priority else 0
-                if queue.claimable_count(floor) or queue.open_follow_ups():
+                asked = queue.open_follow_ups() or checks.open_eligibility()
+                if queue.claimable_count(floor) or asked:
                     bell.ring()
             except QueueError as exc:
                 on_trouble(str(exc))

@@ -13,10 +13,10 @@ from __future__ import annotations
 from abc import abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
 
-from bot.queue.base import Queue
+from bot.queue.base import IllegalTransition, Queue, to_text
 
 if TYPE_CHECKING:
     from bot.queue.rows import Row
@@ -34,7 +34,7 @@ class EligibilityCheck:
     date_of_service: date
     checked_at: datetime
     eligible: bool | None
-    """None when the check could not be made (``error`` says why)."""
+    """None when the check could not be made (``error`` says why), or is still asked for."""
     plan: str | None
     coverage_start: date | None
     coverage_end: date | None
@@ -66,6 +66,22 @@ class EligibilityRecords(Protocol):
         batch: str | None = None,
     ) -> EligibilityCheck:
         """Keep one check's answer (checked now)."""
+
+    def ask_eligibility(
+        self, member_key: str, member: str, date_of_service: date, batch: str
+    ) -> EligibilityCheck:
+        """A check for a resident worker to make (from the console)."""
+
+    def take_eligibility(self, worker: str, lease_seconds: float) -> EligibilityCheck | None:
+        """The oldest check asked for that no live worker holds, now held by ``worker``."""
+
+    def answer_eligibility(
+        self, check_id: int, worker: str, answered: Answered
+    ) -> EligibilityCheck:
+        """The held check answered (checked now)."""
+
+    def open_eligibility(self) -> int:
+        """How many asked checks wait for a worker (the resident worker's cheap poll)."""
 
     def latest_eligibility(self, member_key: str, date_of_service: date) -> EligibilityCheck | None:
         """The newest answered check of the member on that date, if any."""
@@ -110,16 +126,61 @@ class EligibilityStore:
                     member,
                     date_of_service.isoformat(),
                     tx.stamp,
-                    None if answered.eligible is None else int(answered.eligible),
-                    answered.plan,
-                    _day(answered.coverage_start),
-                    _day(answered.coverage_end),
-                    answered.other_payer,
-                    answered.error,
+                    *_answer(answered),
                     batch,
                 ),
             ).fetchone()
         return _check_of(row)
+
+    def ask_eligibility(
+        self, member_key: str, member: str, date_of_service: date, batch: str
+    ) -> EligibilityCheck:
+        with self._write() as tx:
+            row = tx.run(
+                "INSERT INTO eligibility_checks (member_key, member, date_of_service, checked_at,"
+                " batch) VALUES (?, ?, ?, ?, ?) RETURNING *",
+                (member_key, member, date_of_service.isoformat(), tx.stamp, batch),
+            ).fetchone()
+            tx.ring()
+        return _check_of(row)
+
+    def take_eligibility(self, worker: str, lease_seconds: float) -> EligibilityCheck | None:
+        with self._write() as tx:
+            until = to_text(tx.now + timedelta(seconds=lease_seconds))
+            row = tx.run(
+                # The condition again outside: a worker that took it meanwhile wins.
+                "UPDATE eligibility_checks SET taken_by = ?, taken_until = ? WHERE id = ("
+                f" SELECT id FROM eligibility_checks WHERE {_WAITING} ORDER BY id LIMIT 1"
+                f") AND {_WAITING} RETURNING *",
+                (worker, until, tx.stamp, tx.stamp),
+            ).fetchone()
+        return None if row is None else _check_of(row)
+
+    def answer_eligibility(
+        self, check_id: int, worker: str, answered: Answered
+    ) -> EligibilityCheck:
+        with self._write() as tx:
+            row = tx.run(
+                "UPDATE eligibility_checks SET checked_at = ?, eligible = ?, plan = ?,"
+                " coverage_start = ?, coverage_end = ?, other_payer = ?, error = ?,"
+                " taken_until = NULL WHERE id = ? AND taken_by = ? RETURNING *",
+                (
+                    tx.stamp,
+                    *_answer(answered),
+                    check_id,
+                    worker,
+                ),
+            ).fetchone()
+            if row is None:
+                raise IllegalTransition(f"eligibility check {check_id} is not {worker}'s")
+        return _check_of(row)
+
+    def open_eligibility(self) -> int:
+        with self._write() as tx:
+            found = tx.run(
+                f"SELECT COUNT(*) AS n FROM eligibility_checks WHERE {_WAITING}", (tx.stamp,)
+            ).fetchone()
+        return int(found["n"])
 
     def latest_eligibility(self, member_key: str, date_of_service: date) -> EligibilityCheck | None:
         with self._write() as tx:
@@ -148,8 +209,14 @@ class EligibilityStore:
         return [_check_of(row) for row in rows]
 
 
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+_WAITING = "eligible IS NULL AND error IS NULL AND (taken_until IS NULL OR taken_until <= ?)"
+
+
+def _answer(a: Answered) -> tuple[object, ...]:
+    """The answer's columns: eligible, plan, coverage_start, coverage_end, other_payer, error."""
+    eligible = None if a.eligible is None else int(a.eligible)
+    start, end = (None if d is None else d.isoformat() for d in (a.coverage_start, a.coverage_end))
+    return (eligible, a.plan, start, end, a.other_payer, a.error)
 
 
 def _check_of(row: Row) -> EligibilityCheck:

@@ -3,6 +3,7 @@ page, signed out and signed in, with every worklist group showing."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.async_api import Page
 
 from bot.queue import State
 from bot.queue.console_store import ConsoleQueue
+from bot.queue.eligibility import Answered, eligibility_queue
 from bot.queue.follow_ups import follow_up_queue
 from tests.console.conftest import GOOD, PASSWORD, Accounts
 from tests.console.pages.accounts import AccountsPage
@@ -18,6 +20,7 @@ from tests.console.pages.audit import AuditPage
 from tests.console.pages.login import LoginPage
 from tests.console.pages.metrics import MetricsPage
 from tests.console.pages.new_request import NewRequestPage
+from tests.console.test_appeal_page import decided
 from tests.console.test_worklist import queue_items
 
 pytestmark = pytest.mark.e2e
@@ -73,6 +76,17 @@ async def test_no_console_page_has_a_serious_accessibility_violation(
     follow_up_queue(records).ask_follow_up(pended.id, "console:ann")
     await page.goto(f"{console_url}/requests/{pended.id}")
     found["request page (pended, a follow-up asked)"] = await serious_violations(page)
+    checks = eligibility_queue(records)
+    for day in (date(2026, 12, 1), date(2026, 12, 2)):
+        checks.ask_eligibility("k", '{"caresource_id": "105634024"}', day, "b-1")
+    taken = checks.take_eligibility("w1", 60)
+    assert taken is not None
+    checks.answer_eligibility(taken.id, "w1", Answered(eligible=False, plan="Medicaid"))
+    await page.goto(f"{console_url}/eligibility?batch=b-1")
+    found["eligibility, one answered and one waiting"] = await serious_violations(page)
+    denied = decided(records, "req-denied-appeal", "denied", datetime.now(UTC))
+    await page.goto(f"{console_url}/requests/{denied}")
+    found["request page (denied, its appeal)"] = await serious_violations(page)
     refused = await page.request.post(f"{console_url}/logout", form={})
     await page.set_content(await refused.text())
     found["form refused"] = await serious_violations(page)

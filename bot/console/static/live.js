@@ -1,6 +1,6 @@
 // A request's steps as the worker takes them (server-sent events from the console), and a
-// reload of the page once the request's state changes, or once the follow-ups asked for are
-// done. Without it the page refreshes itself.
+// reload of the page once the request's state changes, once the follow-ups asked for are
+// done, or (Eligibility) once another check is answered. Without it the page refreshes itself.
 (function () {
   "use strict";
   if (!window.EventSource) {

@@ -17,7 +17,9 @@ CREATE INDEX appeals_item ON appeals (item_id, id);
 
 -- Eligibility checks (bot/queue/eligibility.py, pa-bot eligibility): what the portal's Member
 -- Eligibility screen said of a member (as given, and a digest of it to look it up by) on a date
--- of service. Not items: a table of their own, read before a request is submitted.
+-- of service. Not items: a table of their own, read before a request is submitted. A check asked
+-- from the console waits (eligible and error both NULL) until a resident worker takes it (until
+-- taken_until) and answers it.
 CREATE TABLE eligibility_checks (
     id INTEGER PRIMARY KEY,
     member_key TEXT NOT NULL,
@@ -30,7 +32,9 @@ CREATE TABLE eligibility_checks (
     coverage_end TEXT,
     other_payer TEXT,
     error TEXT,
-    batch TEXT
+    batch TEXT,
+    taken_by TEXT,
+    taken_until TEXT
 );
 
 CREATE INDEX eligibility_checks_member ON eligibility_checks (member_key, date_of_service, id);
