@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +246,31 @@ def known_ineligible(queue: Queue, request: AuthRequest) -> None:
             f"eligibility check of {found.checked_at:%Y-%m-%d %H:%M} UTC; the portal was not "
             "searched)"
         )
+
+
+UPCOMING_DAYS = 2
+"""The morning report names the visits not covered today and tomorrow."""
+
+
+def uninsured_warnings(queue: Queue, today: date) -> list[str]:
+    """Per day of the next :data:`UPCOMING_DAYS`, how many visits the newest eligibility check
+    found not covered (counts only: the report carries no member data)."""
+    found = []
+    store = eligibility_queue(queue)
+    for offset in range(UPCOMING_DAYS):
+        day = today + timedelta(days=offset)
+        newest: dict[str, EligibilityCheck] = {}
+        for check in store.eligibility_checks(on=day):
+            if check.eligible is not None:
+                newest[check.member_key] = check
+        uncovered = sum(check.eligible is False for check in newest.values())
+        if uncovered:
+            found.append(
+                f"Eligibility: {uncovered} visit(s) on {day} are not covered by CareSource on "
+                "that date (pa-bot eligibility); see the console's Eligibility page before "
+                "seeing the patient."
+            )
+    return found
 
 
 def run_file(queue: Queue, settings: Settings, path: Path) -> tuple[list[Line], list[Checked]]:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot import log, portal_notices, terminal
 from bot.appeals import AppealBook, appeal_book
 from bot.config import Settings
+from bot.eligibility import uninsured_warnings
 from bot.engine import Engine
 from bot.errors import ExitCode, UiDrift
 from bot.login_gate import login_refusal
@@ -99,7 +100,7 @@ def _finish(
     engine: Engine,
 ) -> ExitCode:
     try:
-        night, book = _the_night(settings, started, before)
+        night, book, uninsured = _the_night(settings, started, before)
     except QueueUnavailable as exc:
         console.print(
             f"[red]The queue is unavailable:[/] {exc}. The run stopped early; items in "
@@ -113,6 +114,7 @@ def _finish(
         + portal_notices.warnings(settings, started - NIGHT)
         + rate_warnings(engine.throttle)
         + session_warnings(engine.sessions)
+        + uninsured
     )
     print_report(console, rows, warned)
     json_path, html_path = write_report(settings.artifacts_dir, rows, started, warnings=warned)
@@ -200,9 +202,10 @@ def drift_warnings(items: list[Item], since: datetime) -> list[str]:
 
 def _the_night(
     settings: Settings, started: datetime, before: set[int]
-) -> tuple[list[Item], AppealBook]:
+) -> tuple[list[Item], AppealBook, list[str]]:
     """The items the report shows: those this run could take, those changed since
-    :data:`NIGHT` before it began, and appeals due within :data:`APPEALS_AHEAD` or overdue."""
+    :data:`NIGHT` before it began, and appeals due within :data:`APPEALS_AHEAD` or overdue;
+    with the appeals, and the visits of today and tomorrow found not covered."""
     queue = open_queue(settings.queue_url)
     try:
         book = appeal_book(queue, settings)
@@ -214,6 +217,6 @@ def _the_night(
             or item.updated_at >= started - NIGHT
             or ((due := book.open_deadline(item)) is not None and due.due <= soon)
         ]
-        return night, book
+        return night, book, uninsured_warnings(queue, datetime.now(UTC).date())
     finally:
         queue.close()

@@ -7,6 +7,7 @@ without a portal search."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,32 @@ def test_a_request_for_a_member_known_not_eligible_is_rejected_without_a_search(
     assert "from the eligibility check of" in item.error and "not searched" in item.error
     assert item.step is None, "no step of the flow was begun"
     assert portal.authorizations() == []
+
+
+def test_the_morning_report_names_the_visits_not_covered_today_and_tomorrow(
+    settings: Settings, tmp_path: Path
+) -> None:
+    today, tomorrow = date.today(), date.today() + timedelta(days=1)
+    checked(
+        settings,
+        schedule_file(
+            tmp_path,
+            [
+                ({"caresource_id": "105634123"}, today.isoformat()),  # ended 2026-06-30
+                ({"caresource_id": "105634024"}, tomorrow.isoformat()),  # covered
+                ({"caresource_id": "105634123"}, tomorrow.isoformat()),
+            ],
+        ),
+    )
+
+    done = pa_bot(settings, "run")
+
+    assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+    (report,) = (settings.artifacts_dir / "reports").glob("run-*.json")
+    warnings = json.loads(report.read_text())["warnings"]
+    assert [w for w in warnings if w.startswith("Eligibility:")] == [
+        f"Eligibility: 1 visit(s) on {day} are not covered by CareSource on that date (pa-bot "
+        "eligibility); see the console's Eligibility page before seeing the patient."
+        for day in (today, tomorrow)
+    ]
+    assert "105634123" not in report.read_text()

@@ -115,7 +115,7 @@ def test_the_night_carries_an_appeal_due_soon_or_overdue_whenever_it_was_decided
     filed = denied(queue, "DENIED-FILED", NOW - timedelta(days=61))
     appeal_queue(queue).record_appeal(filed.id, AppealState.FILED, "cli")
 
-    night, _ = _the_night(settings, NOW + timedelta(days=1), set())
+    night, _, _ = _the_night(settings, NOW + timedelta(days=1), set())
 
     shown = {item.key for item in night}
     assert {late.key, soon.key} <= shown
