@@ -11,9 +11,11 @@ runs from the day the decision was first seen, for as many calendar days as the 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -25,6 +27,7 @@ from bot.browser import open_browser, private_dir
 from bot.config import Settings
 from bot.errors import ExitCode, InputError
 from bot.models import AuthRequest, Outcome
+from bot.pages.base import translate_errors
 from bot.queue import IllegalTransition, Item, Queue, State
 from bot.queue.appeals import APPEALABLE, NEXT, OPEN, AppealEvent, AppealState, appeal_queue
 from bot.queued import outcome_of, request_of
@@ -96,8 +99,13 @@ def deadline(item: Item, settings: Settings) -> Deadline | None:
     outcome = outcome_of(item)
     seen = outcome.decided_at if outcome and outcome.decided_at else item.updated_at
     days = settings.appeal_days[settings.plan]
-    start = seen.astimezone(UTC).date()
+    start = seen.astimezone().date()  # the practice's calendar day (this machine's time zone)
     return Deadline(settings.plan, days, start, start + timedelta(days=days))
+
+
+def local_today() -> date:
+    """Today in the practice's time zone (this machine's), as deadlines count days."""
+    return datetime.now().astimezone().date()
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,11 @@ def appeal_book(queue: Queue, settings: Settings) -> AppealBook:
     return AppealBook(appeal_queue(queue).appeal_states(), settings)
 
 
-def packet_path(settings: Settings, reference_id: str) -> Path:
-    """Where ``pa-bot appeal`` and the console keep a request's packet."""
+def packet_path(settings: Settings, reference_id: str) -> Path | None:
+    """Where ``pa-bot appeal`` and the console keep a request's packet (None for a reference
+    that is not the portal's nine digits: never a path made of something else)."""
+    if not re.fullmatch(r"\d{9}", reference_id):
+        return None
     return settings.artifacts_dir / "appeals" / f"{reference_id}.pdf"
 
 
@@ -156,10 +167,11 @@ def appeal_view(queue: Queue, settings: Settings, item: Item) -> AppealView | No
     return AppealView(
         history=history,
         deadline=due,
-        overdue=state in OPEN and due.overdue(datetime.now(UTC).date()),
+        overdue=state in OPEN and due.overdue(local_today()),
         marks=tuple(s for s in NEXT[state] if s != AppealState.PREPARED),
         can_prepare=AppealState.PREPARED in NEXT[state],
-        packet=packet_path(settings, item.reference_id or "").is_file(),
+        packet=(path := packet_path(settings, item.reference_id or "")) is not None
+        and path.is_file(),
     )
 
 
@@ -199,33 +211,49 @@ def packet_html(item: Item, settings: Settings, today: date) -> str:
     )
 
 
+_PRINTING = asyncio.Lock()
+"""One packet printed at a time in a process: the console may be asked for two at once."""
+
+
 async def print_pdf(html: str, out: Path, settings: Settings) -> Path:
-    """``html`` printed to ``out`` by a headless Chromium (only a headless one prints PDF)."""
-    async with open_browser(settings.model_copy(update={"headless": True})) as browser:
+    """``html`` printed to ``out`` (mode 600) by a headless Chromium (only a headless one prints
+    PDF): into a file beside it first, so a packet being read is never half written."""
+    if not out.parent.is_dir():
+        raise NotAppealable(f"no folder {out.parent} to write the packet into")
+    partial = out.with_name(f".{out.name}.partial")
+    async with _PRINTING, open_browser(settings.model_copy(update={"headless": True})) as browser:
         page = await browser.new_page()
         try:
-            await page.set_content(html)
-            await page.pdf(path=str(out), format="Letter", print_background=True)
+            with translate_errors():
+                await page.set_content(html)
+                await page.pdf(path=str(partial), format="Letter", print_background=True)
         finally:
             await page.close()
+    partial.chmod(0o600)
+    os.replace(partial, out)
     return out
 
 
 async def prepare(
-    queue: Queue, reference_id: str, settings: Settings, actor: str, out: Path | None = None
-) -> tuple[Item, Path]:
+    queue: Queue, item: Item, settings: Settings, actor: str, out: Path | None = None
+) -> Path:
     """Write the packet (to ``out``, else ``ARTIFACTS_DIR/appeals/<reference>.pdf``) and mark
-    the appeal ``prepared`` unless it was filed already."""
-    item = find_item(queue, reference_id)
-    if out is None:
-        private_dir(settings.artifacts_dir / "appeals")
-    target = out or packet_path(settings, reference_id)
-    await print_pdf(packet_html(item, settings, datetime.now(UTC).date()), target, settings)
+    the appeal ``prepared``; refused once it is filed (the packet sent is kept as it was)."""
     appeals = appeal_queue(queue)
     now = appeals.appeal_states().get(item.id)
-    if AppealState.PREPARED in NEXT[now]:
-        appeals.record_appeal(item.id, AppealState.PREPARED, actor)
-    return item, target
+    if AppealState.PREPARED not in NEXT[now]:
+        raise NotAppealable(
+            f"the appeal of reference ID {item.reference_id} is {now}: its packet is kept as "
+            "it was sent"
+        )
+    target = out or packet_path(settings, item.reference_id or "")
+    if target is None:
+        raise NotAppealable(f"item {item.id} has no reference ID of the portal's")
+    if out is None:
+        private_dir(target.parent)
+    await print_pdf(packet_html(item, settings, local_today()), target, settings)
+    appeals.record_appeal(item.id, AppealState.PREPARED, actor)
+    return target
 
 
 MARKS = {
@@ -240,6 +268,7 @@ def appeal_command(
     queue: Queue,
     settings: Settings,
     console: Console,
+    err: Console,
     reference_id: str,
     *,
     out: Path | None = None,
@@ -253,7 +282,8 @@ def appeal_command(
             item = find_item(queue, reference_id)
             appeal_queue(queue).record_appeal(item.id, MARKS[mark], CLI_ACTOR)
         else:
-            item, written = asyncio.run(prepare(queue, reference_id, settings, CLI_ACTOR, out))
+            item = find_item(queue, reference_id)
+            written = asyncio.run(prepare(queue, item, settings, CLI_ACTOR, out))
             due = deadline(item, settings)
             assert due is not None  # find_item took only an appealable item
             console.print(f"Appeal packet for {reference_id} written to {written}", soft_wrap=True)
@@ -261,7 +291,7 @@ def appeal_command(
                 f"Appeal deadline: {due.due} ({due.days} days for {due.plan} from {due.start})."
             )
     except (NotAppealable, IllegalTransition) as refused:
-        console.print(f"[red]error:[/] {escape(str(refused))}", soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(refused))}", soft_wrap=True)
         return ExitCode.USAGE
     history = appeal_queue(queue).appeal_history(item.id)
     steps = ", ".join(f"{e.state} {e.at:%Y-%m-%d %H:%M} UTC ({e.actor})" for e in history)

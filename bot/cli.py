@@ -241,7 +241,7 @@ def appeal(
     settings = _settings_or_exit()
     queue = _queue_or_exit(settings)
     try:
-        code = appeal_command(queue, settings, console, reference_id, out=out, mark=mark)
+        code = appeal_command(queue, settings, console, errors, reference_id, out=out, mark=mark)
     finally:
         queue.close()
     raise typer.Exit(int(code))

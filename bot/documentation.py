@@ -72,21 +72,31 @@ def evidence(request: AuthRequest) -> str:
     """The words the check reads: the notes, the questions answered yes, the files' names."""
     parts = [request.clinical.notes]
     parts += [q for q, a in request.clinical.answers.items() if _affirmed(a)]
-    parts += [path.stem.replace("-", " ").replace("_", " ") for path in request.attachments]
-    return "\n".join(parts).casefold()
+    parts += [path.stem for path in request.attachments]
+    return normal("\n".join(parts))
 
 
 NEGATIONS = frozenset({"no", "not", "without", "never", "denies", "none", "nor"})
 """Words that, shortly before a term, say the element is absent ("no conservative therapy")."""
+OUTCOMES = frozenset({"respond", "responded", "improve", "improved", "relief", "help", "helped"})
+"""Words between a negation and a term that make it a failed treatment, which is the element
+("did not respond to conservative therapy")."""
 _NEAR = 3
 
 
+def normal(text: str) -> str:
+    """Lower case, with hyphens and underscores as spaces: "X-ray", "x_ray" and "x ray" alike."""
+    return re.sub(r"[-_]+", " ", text.casefold())
+
+
 def mentions(text: str, term: str) -> bool:
-    """``term`` is in ``text`` at least once without a negation among the words just before it
-    in the same sentence."""
+    """``term`` is in ``text`` (both :func:`normal`) at least once without a negation among the
+    words just before it in the same sentence."""
     for found in re.finditer(re.escape(term), text):
         clause = re.split(r"[.;:!?\n]", text[: found.start()])[-1]
-        if not NEGATIONS.intersection(re.findall(r"[a-z']+", clause)[-_NEAR:]):
+        near = re.findall(r"[a-z']+", clause)[-_NEAR:]
+        negated = [i for i, word in enumerate(near) if word in NEGATIONS]
+        if not negated or OUTCOMES.intersection(near[negated[-1] :]):
             return True
     return False
 
@@ -98,7 +108,7 @@ def check(request: AuthRequest) -> list[Finding]:
     findings = []
     for element in (*common, *by_category.get(request.category, ())):
         if element.terms:
-            found = any(mentions(text, term) for term in element.terms)
+            found = any(mentions(text, normal(term)) for term in element.terms)
         else:  # the notes themselves: written, or a file attached
             found = bool(request.clinical.notes.strip() or request.attachments)
         findings.append(Finding(element, found))

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -61,6 +61,8 @@ class ReportRow:
     """Where the appeal of a denied or cut request stands (``AppealState``), if started."""
     appeal_due: str | None = None
     """The appeal's deadline (ISO date) while nothing is filed."""
+    appeal_overdue: bool = False
+    """That deadline has passed (``overdue`` is the payer's decision clock)."""
 
 
 SEND, APPEAL, FIX, WAIT, NOTHING = (
@@ -170,7 +172,7 @@ def _appeal_attention(
     if due is None:
         return True, f"{what}{said}"
     prepared = " Packet prepared, not filed yet." if state == AppealState.PREPARED else ""
-    if due.overdue(now.date()):
+    if due.overdue(_day(now)):
         return True, f"Appeal deadline passed on {due.due} ({due.plan}).{prepared}{said}"
     return True, f"{what} Appeal by {due.due} ({due.days} days, {due.plan}).{prepared}{said}"
 
@@ -225,8 +227,8 @@ def rows_for(
                 needs_person=needs,
                 why=why,
                 reconciled=reconciled,
-                overdue=decision_overdue(item, moment)
-                or (appeal_due is not None and appeal_due.overdue(moment.date())),
+                overdue=decision_overdue(item, moment),
+                appeal_overdue=appeal_due is not None and appeal_due.overdue(_day(moment)),
                 action=action(item, book),
                 due=due.isoformat(timespec="minutes") if due else None,
                 proof=proofs[0] if proofs else None,
@@ -237,8 +239,19 @@ def rows_for(
         )
     return sorted(
         rows,
-        key=lambda r: (ACTIONS.index(r.action), r.due or "~", not r.needs_person, r.id),
+        key=lambda r: (
+            ACTIONS.index(r.action),
+            r.due or r.appeal_due or "~",
+            not r.needs_person,
+            r.id,
+        ),
     )
+
+
+def _day(moment: datetime) -> date:
+    """The practice's calendar day of ``moment`` (this machine's time zone): appeal deadlines
+    count days as the practice does."""
+    return moment.astimezone().date()
 
 
 def by_action(rows: list[ReportRow]) -> list[tuple[str, list[ReportRow]]]:

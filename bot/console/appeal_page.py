@@ -12,6 +12,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from bot.appeals import NotAppealable, packet_path, prepare
 from bot.console.request_page import act, item_or_none, show_request
 from bot.console.web import Signed, checked_form, console_of, page
+from bot.errors import PaBotError
+from bot.queue import IllegalTransition
 from bot.queue.appeals import AppealState, appeal_queue
 
 MARKED = {
@@ -30,11 +32,12 @@ def appeal_routes(app: FastAPI) -> None:
             return page(request, "not_found.html", status=404, user=user)
         console = console_of(request)
         try:
-            await prepare(
-                console.queue, item.reference_id or "", console.settings, f"console:{user.name}"
-            )
-        except NotAppealable as refused:
+            await prepare(console.queue, item, console.settings, f"console:{user.name}")
+        except (NotAppealable, IllegalTransition) as refused:
             return show_request(request, user, item, problem=str(refused), status=409)
+        except PaBotError as trouble:  # no Chromium, or it failed: nothing was recorded
+            problem = f"The packet could not be printed: {trouble}"
+            return show_request(request, user, item, problem=problem, status=503)
         console.queue.audit(user.name, "appeal_prepared", item_id, None)
         return RedirectResponse(f"/requests/{item_id}", status_code=303)
 
@@ -42,12 +45,10 @@ def appeal_routes(app: FastAPI) -> None:
     async def packet(request: Request, user: Signed, item_id: int) -> Response:
         item = item_or_none(request, item_id)
         console = console_of(request)
-        path = (
-            packet_path(console.settings, item.reference_id)
-            if item is not None and item.reference_id
-            else None
-        )
-        if item is None or path is None or not path.is_file():
+        path = packet_path(console.settings, item.reference_id or "") if item else None
+        root = console.settings.artifacts_dir.resolve()
+        inside = path is not None and path.resolve().is_relative_to(root)  # no symlink out
+        if item is None or path is None or not inside or not path.is_file():
             return page(request, "not_found.html", status=404, user=user)
         console.queue.audit(user.name, "viewed", item.id, "appeal packet")
         return FileResponse(path, media_type="application/pdf", filename=path.name)

@@ -92,7 +92,7 @@ async def test_a_denial_is_appealed_from_its_page(
         ]
     )
     assert await shown.appeal_fact("Appeal") == "not started"
-    due = (seen.date() + timedelta(days=60)).isoformat()
+    due = (seen.astimezone().date() + timedelta(days=60)).isoformat()
     assert (await shown.appeal_fact("Appeal deadline")).startswith(f"{due} (60 days for Medicaid")
     await expect(shown.appeal_marks).to_have_text(["Mark appeal filed"])
 
@@ -135,5 +135,6 @@ async def test_an_approved_request_has_no_appeal_and_a_late_one_is_overdue(
     assert "overdue" in await overdue.appeal_fact("Appeal deadline")
     work = await WorklistPage.open(page)
     (row,) = await work.group("Appeal or accept a denial").all()
-    passed = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+    seen = (datetime.now(UTC) - timedelta(days=90)).astimezone().date()
+    passed = (seen + timedelta(days=60)).isoformat()
     await expect(row).to_contain_text(f"Overdue: Appeal deadline passed on {passed} (Medicaid)")

@@ -6,7 +6,7 @@ appeal's states are recorded in order, each in its history."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,12 @@ def test_the_packet_of_a_denial_holds_the_reason_and_the_deadline(
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    due = datetime.fromisoformat(denied["decided_at"]).date() + timedelta(days=45)
+    seen = datetime.fromisoformat(denied["decided_at"]).astimezone().date()  # the local day
+    due = seen + timedelta(days=45)
     assert f"Appeal deadline: {due}" in " ".join(done.stdout.split())
     text = pdf_text(out)
     assert out.read_bytes().startswith(b"%PDF-")
+    assert out.stat().st_mode & 0o777 == 0o600
     assert denied["denial_reason"] in text
     assert f"NC01: {denied['denial_reason']}" in text
     assert f"Appeal deadline: {due.isoformat()} (45 calendar days for Marketplace" in text
@@ -79,7 +81,7 @@ def test_an_approved_request_is_refused_and_nothing_written(
     done = pa_bot(settings, "appeal", approved["reference_id"], "--out", str(out))
 
     assert done.returncode == 2
-    said = " ".join(done.stdout.split())
+    said = " ".join(done.stderr.split())
     assert (
         f"reference ID {approved['reference_id']} is approved: only a denied or partially "
         "approved request can be appealed" in said
@@ -87,7 +89,7 @@ def test_an_approved_request_is_refused_and_nothing_written(
     assert not out.exists()
     unknown = pa_bot(settings, "appeal", "999999999")
     assert unknown.returncode == 2
-    assert "no request in the queue has reference ID 999999999" in unknown.stdout
+    assert "no request in the queue has reference ID 999999999" in unknown.stderr
 
 
 def test_the_appeal_moves_filed_then_overturned_and_keeps_its_history(
@@ -107,13 +109,16 @@ def test_the_appeal_moves_filed_then_overturned_and_keeps_its_history(
 
     assert filed.returncode == 0 and overturned.returncode == 0, filed.stdout + overturned.stdout
     said = " ".join(overturned.stdout.split())
-    today = date.today().isoformat()
+    today = datetime.now(UTC).date().isoformat()  # the history is in UTC
     assert f"Appeal of {reference}: filed {today}" in said
     assert said.index("filed") < said.index("overturned")
     assert late.returncode == 2
     assert "is overturned; it can become nothing: it is decided, not upheld" in " ".join(
-        late.stdout.split()
+        late.stderr.split()
     )
     assert wrong.returncode == 2 and "--mark must be one of filed, overturned, upheld" in (
-        " ".join(wrong.stdout.split())
+        " ".join(wrong.stderr.split())
     )
+    again = pa_bot(settings, "appeal", reference)
+    assert again.returncode == 2
+    assert "is overturned: its packet is kept as it was sent" in " ".join(again.stderr.split())

@@ -129,3 +129,11 @@ def test_a_term_after_a_negation_does_not_count() -> None:
     assert any(w.startswith(lacking) for w in noted("No conservative therapy yet."))
     assert any(w.startswith(lacking) for w in noted("Pain; not tried conservative care"))
     assert not any(w.startswith(lacking) for w in noted("No relief. Failed conservative care."))
+    assert not any(w.startswith(lacking) for w in noted("Did not respond to conservative care."))
+
+
+def test_hyphens_and_underscores_in_names_and_notes_are_spaces() -> None:
+    base = request_in("Advanced Imaging", meet=True)
+    for name in ("x-ray-report.pdf", "x_ray_report.pdf", "xray.pdf"):
+        named = base.model_copy(update={"attachments": [Path(name)]})
+        assert documentation.warnings(named) == [], name
