@@ -256,11 +256,7 @@ async def prepare(
     return target
 
 
-MARKS = {
-    "filed": AppealState.FILED,
-    "overturned": AppealState.OVERTURNED,
-    "upheld": AppealState.UPHELD,
-}
+MARKS = {state.value: state for state in AppealState if state != AppealState.PREPARED}
 """What staff record with ``pa-bot appeal REFERENCE_ID --mark``."""
 
 

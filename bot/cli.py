@@ -232,7 +232,7 @@ def appeal(
     ] = None,
     mark: Annotated[
         str | None,
-        typer.Option(help="Record the appeal as filed, overturned or upheld (no packet)."),
+        typer.Option(help="Record the appeal filed, overturned, upheld or declined (no packet)."),
     ] = None,
 ) -> None:
     """Write the appeal packet (PDF) of a denied or cut request, or record its appeal's step."""

@@ -163,6 +163,8 @@ def _appeal_attention(
         return False, f"Appeal filed; waiting for the payer's answer.{said}"
     if state == AppealState.OVERTURNED:
         return False, "Overturned on appeal."
+    if state == AppealState.DECLINED:
+        return False, f"Decision accepted: not appealed.{said}"
     if state == AppealState.UPHELD:
         return True, (
             "Upheld on appeal: consider a peer-to-peer review with the payer's medical "
@@ -187,7 +189,10 @@ def action(item: Item, book: AppealBook | None = None) -> str:
     appeal = book.state(item) if book else None
     if status in ("denied", "partially_approved") and appeal == AppealState.FILED:
         return WAIT
-    if status in ("denied", "partially_approved") and appeal == AppealState.OVERTURNED:
+    if status in ("denied", "partially_approved") and appeal in (
+        AppealState.OVERTURNED,
+        AppealState.DECLINED,
+    ):
         return NOTHING
     if status in ("denied", "partially_approved"):
         return APPEAL

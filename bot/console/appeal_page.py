@@ -1,7 +1,7 @@
 """On the page of a denied or partially approved request: its appeal. "Prepare appeal packet"
 prints the packet (``bot.appeals``) with the console's Chromium and records the appeal
-``prepared``; "Open the appeal packet" downloads it; "Mark appeal filed", "Mark overturned" and
-"Mark upheld" record the appeal's next step. Every step is audited and in the appeal's history.
+``prepared``; "Open the appeal packet" downloads it; "Mark appeal filed", "Mark overturned",
+"Mark upheld" and "Accept the decision (no appeal)" record the appeal's next step. Every step is audited and in the appeal's history.
 """
 
 from __future__ import annotations
@@ -9,19 +9,12 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from bot.appeals import NotAppealable, packet_path, prepare
+from bot.appeals import MARKS, NotAppealable, packet_path, prepare
 from bot.console.request_page import act, item_or_none, show_request
 from bot.console.web import Signed, checked_form, console_of, page
 from bot.errors import PaBotError
 from bot.queue import IllegalTransition
-from bot.queue.appeals import AppealState, appeal_queue
-
-MARKED = {
-    AppealState.FILED: "appeal_filed",
-    AppealState.OVERTURNED: "appeal_overturned",
-    AppealState.UPHELD: "appeal_upheld",
-}
-"""The steps staff mark by hand, and what the audit log calls each."""
+from bot.queue.appeals import appeal_queue
 
 
 def appeal_routes(app: FastAPI) -> None:
@@ -56,12 +49,12 @@ def appeal_routes(app: FastAPI) -> None:
     @app.post("/requests/{item_id}/appeal", dependencies=[Depends(checked_form)])
     async def mark(request: Request, user: Signed, item_id: int) -> Response:
         form = await request.form()
-        wanted = next((s for s in MARKED if s.value == form.get("step")), None)
+        wanted = MARKS.get(str(form.get("step")))
         if wanted is None:
             item = item_or_none(request, item_id)
             if item is None:
                 return page(request, "not_found.html", status=404, user=user)
-            problem = "Choose filed, overturned or upheld."
+            problem = "Choose filed, overturned, upheld or declined."
             return show_request(request, user, item, problem=problem, status=422)
         appeals = appeal_queue(console_of(request).queue)
         return act(
@@ -70,5 +63,5 @@ def appeal_routes(app: FastAPI) -> None:
             item_id,
             lambda: appeals.record_appeal(item_id, wanted, f"console:{user.name}"),
             f"The appeal cannot be marked {wanted} now",
-            MARKED[wanted],
+            f"appeal_{wanted}",
         )

@@ -3,8 +3,9 @@ the item's state: the item stays ``submitted`` with the portal's status, and its
 its own, one row per change, so the rows are the appeal's history.
 
 ``prepared`` (``pa-bot appeal`` wrote the packet) → ``filed`` (staff sent it to the payer) →
-``overturned`` or ``upheld`` (the payer's answer). Preparing again is allowed until it is filed
-(a new packet after more documents came in); an appeal may be filed without a packet of ours.
+``overturned`` or ``upheld`` (the payer's answer); or ``declined`` before it is filed (the
+practice accepts the decision). Preparing again is allowed until it is filed (a new packet after
+more documents came in); an appeal may be filed without a packet of ours.
 """
 
 from __future__ import annotations
@@ -28,16 +29,19 @@ class AppealState(StrEnum):
     FILED = "filed"
     OVERTURNED = "overturned"
     UPHELD = "upheld"
+    DECLINED = "declined"
+    """The practice accepts the decision and does not appeal (nothing filed)."""
 
 
 APPEALABLE: Final = ("denied", "partially_approved")
 """The portal statuses an appeal is for."""
 NEXT: Final[dict[AppealState | None, tuple[AppealState, ...]]] = {
-    None: (AppealState.PREPARED, AppealState.FILED),
-    AppealState.PREPARED: (AppealState.PREPARED, AppealState.FILED),
+    None: (AppealState.PREPARED, AppealState.FILED, AppealState.DECLINED),
+    AppealState.PREPARED: (AppealState.PREPARED, AppealState.FILED, AppealState.DECLINED),
     AppealState.FILED: (AppealState.OVERTURNED, AppealState.UPHELD),
     AppealState.OVERTURNED: (),
     AppealState.UPHELD: (),
+    AppealState.DECLINED: (),
 }
 """What an appeal in each state (None: no appeal yet) may become."""
 OPEN: Final = (None, AppealState.PREPARED)

@@ -87,6 +87,7 @@ def test_the_report_says_by_when_and_then_that_it_is_overdue(
         ((AppealState.FILED,), WAIT, False, "Appeal filed; waiting for the payer's answer."),
         ((AppealState.FILED, AppealState.OVERTURNED), NOTHING, False, "Overturned on appeal."),
         ((AppealState.FILED, AppealState.UPHELD), APPEAL, True, "consider a peer-to-peer review"),
+        ((AppealState.DECLINED,), NOTHING, False, "Decision accepted: not appealed."),
     ],
 )
 def test_each_appeal_state_has_its_group_and_words(

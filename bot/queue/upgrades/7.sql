@@ -4,11 +4,14 @@
 
 -- Appeals of a denial or a cut (bot/queue/appeals.py), kept apart from the item's state: one row
 -- per change, so the rows of an item are its appeal's history and the last one its state.
--- prepared (pa-bot appeal wrote the packet), filed (sent to the payer), then overturned or upheld.
+-- prepared (pa-bot appeal wrote the packet), filed (sent to the payer), then overturned or upheld;
+-- declined: the practice accepts the decision and does not appeal.
 CREATE TABLE appeals (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),
-    state TEXT NOT NULL CHECK (state IN ('prepared', 'filed', 'overturned', 'upheld')),
+    state TEXT NOT NULL CHECK (state IN (
+        'prepared', 'filed', 'overturned', 'upheld', 'declined'
+    )),
     at TEXT NOT NULL,
     actor TEXT NOT NULL
 );

@@ -43,7 +43,17 @@ def test_an_appeal_is_prepared_filed_and_decided_and_its_history_kept(queue: Que
 
 @pytest.mark.parametrize(
     ("before", "wanted"),
-    [((), OV), ((), U), ((P,), U), ((P, F), P), ((P, F), F), ((F, U), OV), ((F, OV), P)],
+    [
+        ((), OV),
+        ((), U),
+        ((P,), U),
+        ((P, F), P),
+        ((P, F), F),
+        ((F, U), OV),
+        ((F, OV), P),
+        ((F,), AppealState.DECLINED),
+        ((AppealState.DECLINED,), F),
+    ],
 )
 def test_an_appeal_moves_only_forward(
     queue: Queue, before: tuple[AppealState, ...], wanted: AppealState
