@@ -1,7 +1,8 @@
 """On the page of a denied or partially approved request: its appeal. "Prepare appeal packet"
-prints the packet (``bot.appeals``) with the console's Chromium and records the appeal
-``prepared``; "Open the appeal packet" downloads it; "Mark appeal filed", "Mark overturned",
-"Mark upheld" and "Accept the decision (no appeal)" record the appeal's next step. Every step is audited and in the appeal's history.
+prints the packet (``bot.appeals``, one at a time, with a headless Chromium) and records the
+appeal ``prepared``; "Open the appeal packet" downloads it; "Mark appeal filed", "Mark
+overturned", "Mark upheld" and "Accept the decision (no appeal)" record the appeal's next step.
+Every step is audited and in the appeal's history.
 """
 
 from __future__ import annotations
