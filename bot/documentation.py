@@ -17,8 +17,6 @@ from importlib.resources import files
 from typing import Any
 
 from bot.models import AuthRequest
-from bot.queue import Item
-from bot.queued import request_of
 
 TABLE = "documentation.json"
 
@@ -119,8 +117,3 @@ def warnings(request: AuthRequest) -> list[str]:
     """What the request lacks, as warnings."""
     return [f.element.warning for f in check(request) if not f.found]
 
-
-def item_warnings(item: Item) -> list[str]:
-    """The warnings of a queued item's request (none for an item stored invalid)."""
-    request = request_of(item)
-    return [] if request is None else warnings(request)

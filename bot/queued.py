@@ -2,7 +2,8 @@
 ways, and the check made of a request when claimed. Nothing else reads or writes either as a
 dict: every module goes through ``read``/``payload`` and ``outcome_of``/``stored``.
 
-The payload is the request as JSON, with absolute attachment paths, plus ``_attachments``: each
+The payload is the request as JSON, with absolute attachment paths, plus ``_documentation`` (the
+documentation check's warnings when it was queued) and ``_attachments``: each
 file's size and SHA-256 as ``enqueue`` read them. A file deleted or changed between the evening's
 ``enqueue`` and the night's run would otherwise fail only after Submit, at upload (or upload
 something nobody checked): so a claimed item's files are checked again first, and a change ends
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import documentation
 from bot.errors import AttachmentChanged
 from bot.models import QUEUED, AuthRequest, Outcome
 from bot.queue import Item, Priority, State
 
 _FILES = "_attachments"
+_DOCUMENTATION = "_documentation"
 _CHUNK = 1 << 20
 
 
@@ -37,6 +40,8 @@ class Queued:
 
     request: AuthRequest
     files: dict[str, Fingerprint]
+    documentation: tuple[str, ...] | None = None
+    """The documentation check's warnings at ``enqueue`` (None in a payload from before it)."""
 
     def check_files(self) -> None:
         """``AttachmentChanged`` naming the file (its name, not its path) that is gone or
@@ -70,6 +75,7 @@ def payload(request: AuthRequest) -> str:
     data[_FILES] = {
         str(path): vars(fingerprint(path)) for path in request.attachments if path.is_file()
     }
+    data[_DOCUMENTATION] = documentation.warnings(request)
     return json.dumps(data, sort_keys=True)
 
 
@@ -82,7 +88,9 @@ def read(text: str) -> Queued:
     """The payload back as a request (intake checked it already: ``QUEUED``)."""
     data = json.loads(text)
     files = {name: Fingerprint(**value) for name, value in (data.pop(_FILES, None) or {}).items()}
-    return Queued(AuthRequest.model_validate(data, context=QUEUED), files)
+    warned = data.pop(_DOCUMENTATION, None)
+    request = AuthRequest.model_validate(data, context=QUEUED)
+    return Queued(request, files, None if warned is None else tuple(warned))
 
 
 def request_of(item: Item) -> AuthRequest | None:
@@ -93,6 +101,20 @@ def request_of(item: Item) -> AuthRequest | None:
         return read(item.payload).request
     except ValueError:
         return None
+
+
+def documentation_of(item: Item) -> list[str]:
+    """The documentation check's warnings as they were given when the item was queued (the
+    table may have changed since), else as the table gives them now; none for an invalid item."""
+    if item.state == State.INVALID:
+        return []
+    try:
+        queued = read(item.payload)
+    except ValueError:
+        return []
+    if queued.documentation is not None:
+        return list(queued.documentation)
+    return documentation.warnings(queued.request)
 
 
 def outcome_of(item: Item) -> Outcome | None:

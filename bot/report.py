@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot import documentation
 from bot.appeals import AppealBook
 from bot.browser import private_dir
 from bot.deadlines import (
@@ -33,7 +32,7 @@ from bot.holder import Holder
 from bot.models import Outcome
 from bot.queue import Item, State
 from bot.queue.appeals import AppealState
-from bot.queued import outcome_of
+from bot.queued import documentation_of, outcome_of
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def rows_for(
                 action=action(item, book),
                 due=due.isoformat(timespec="minutes") if due else None,
                 proof=proofs[0] if proofs else None,
-                documentation=tuple(documentation.item_warnings(item)),
+                documentation=tuple(documentation_of(item)),
                 appeal=str(appeal) if appeal else None,
                 appeal_due=appeal_due.due.isoformat() if appeal_due else None,
             )

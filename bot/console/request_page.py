@@ -16,7 +16,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from bot import documentation
 from bot.appeals import appeal_view
 from bot.console.form import EDIT_SOURCE, EDITABLE, edit_of, values_of
 from bot.console.requests import new_page
@@ -25,7 +24,7 @@ from bot.deadlines import decision_due
 from bot.queue import FINAL_STATES, IllegalTransition, Item, ItemNotFound, State
 from bot.queue.console_store import ConsoleUser
 from bot.queue.follow_ups import UNDECIDED, follow_up_queue
-from bot.queued import outcome_of
+from bot.queued import documentation_of, outcome_of
 from bot.steps import step_label
 
 REFRESH_S = 2
@@ -189,7 +188,7 @@ def show_request(
         edits=[other for other in queue.items() if other.source == source],
         lines=outcome.lines if outcome else [],
         outcome=outcome,
-        gaps=documentation.item_warnings(item),
+        gaps=documentation_of(item),
         appeal=appeal_view(queue, console_of(request).settings, item),
         due=decision_due(item),
         has_proof=_evidence(request, item, "proof") is not None,

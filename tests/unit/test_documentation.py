@@ -4,6 +4,7 @@ warning, and one that lacks it gets one naming what is missing; the check only w
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from bot import documentation
 from bot.config import Settings
 from bot.models import AuthRequest
+from bot.queue import Item, State
+from bot.queued import documentation_of, payload
 from tests.support.cli import pa_bot
 from tests.support.requests import answers, attachment, make_request, procedure
 
@@ -137,3 +140,19 @@ def test_hyphens_and_underscores_in_names_and_notes_are_spaces() -> None:
     for name in ("x-ray-report.pdf", "x_ray_report.pdf", "xray.pdf"):
         named = base.model_copy(update={"attachments": [Path(name)]})
         assert documentation.warnings(named) == [], name
+
+
+def test_the_warnings_kept_at_enqueue_are_the_ones_counted() -> None:
+    lacking = request_in("Injections", meet=False)
+    kept = json.loads(payload(lacking))
+    assert kept["_documentation"] == documentation.warnings(lacking)
+
+    def item(data: dict[str, object]) -> Item:
+        now = datetime.now(UTC)
+        return Item(1, "K", State.PENDING, json.dumps(data), "f", 0, None, None, None, None,
+                    None, None, now, now, None)  # fmt: skip
+
+    older_table = {**kept, "_documentation": ["likely pended: what the table said then"]}
+    assert documentation_of(item(older_table)) == ["likely pended: what the table said then"]
+    before_it_was_kept = {k: v for k, v in kept.items() if k != "_documentation"}
+    assert documentation_of(item(before_it_was_kept)) == documentation.warnings(lacking)
