@@ -116,4 +116,3 @@ def check(request: AuthRequest) -> list[Finding]:
 def warnings(request: AuthRequest) -> list[str]:
     """What the request lacks, as warnings."""
     return [f.element.warning for f in check(request) if not f.found]
-
