@@ -11,8 +11,7 @@ from playwright.async_api import Page
 from bot.errors import MemberNotFound, PortalValidationError
 from bot.models import Member
 from bot.pages.base import PortalPage, translate_errors
-from bot.pages.dates import us
-from bot.pages.member_search import SEARCH_KINDS
+from bot.pages.member_search import SEARCH_KINDS, fill_member
 from bot.pages.types import Eligibility
 
 _VERDICT = re.compile(r"Eligibility\s*:\s*(Not Eligible|Eligible)")
@@ -54,18 +53,7 @@ class EligibilityPage(PortalPage):
         await self.expect_controls(
             *self.search_by.values(), self.date_of_service, self.search_button
         )
-        with translate_errors():
-            await self.search_by[member.search_kind].check()
-            if member.caresource_id:
-                await self.caresource_id.fill(member.caresource_id)
-            elif member.medicaid_id:
-                await self.medicaid_id.fill(member.medicaid_id)
-            else:
-                assert member.first_name and member.last_name and member.dob
-                await self.first_name.fill(member.first_name)
-                await self.last_name.fill(member.last_name)
-                await self.dob.fill(us(member.dob))
-            await self.date_of_service.fill(us(date_of_service))
+        await fill_member(self, member, date_of_service)
         async with self.navigation():
             await self.search_button.click()
         if await self.settle(self.results, self._alerts) is not self.results:

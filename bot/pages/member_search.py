@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
 
 from bot.errors import MemberNotEligible, MemberNotFound
 from bot.models import Member
@@ -17,6 +18,34 @@ SEARCH_KINDS = {
     "medicaid_id": "Medicaid Id",
     "member_info": "Member Info",
 }
+
+
+class MemberFields(Protocol):
+    """The member's fields, as the member search and the Member Eligibility screen have them."""
+
+    search_by: dict[str, Locator]
+    caresource_id: Locator
+    medicaid_id: Locator
+    first_name: Locator
+    last_name: Locator
+    dob: Locator
+    date_of_service: Locator
+
+
+async def fill_member(screen: MemberFields, member: Member, date_of_service: date) -> None:
+    """Choose how the member is found, fill that way's fields and the date of service."""
+    with translate_errors():
+        await screen.search_by[member.search_kind].check()
+        if member.caresource_id:
+            await screen.caresource_id.fill(member.caresource_id)
+        elif member.medicaid_id:
+            await screen.medicaid_id.fill(member.medicaid_id)
+        else:
+            assert member.first_name and member.last_name and member.dob
+            await screen.first_name.fill(member.first_name)
+            await screen.last_name.fill(member.last_name)
+            await screen.dob.fill(us(member.dob))
+        await screen.date_of_service.fill(us(date_of_service))
 
 
 class MemberSearchPage(PortalPage):
@@ -53,17 +82,7 @@ class MemberSearchPage(PortalPage):
         )
         with translate_errors():
             await self.medical.check()
-            await self.search_by[member.search_kind].check()
-            if member.caresource_id:
-                await self.caresource_id.fill(member.caresource_id)
-            elif member.medicaid_id:
-                await self.medicaid_id.fill(member.medicaid_id)
-            else:
-                assert member.first_name and member.last_name and member.dob
-                await self.first_name.fill(member.first_name)
-                await self.last_name.fill(member.last_name)
-                await self.dob.fill(us(member.dob))
-            await self.date_of_service.fill(us(date_of_service))
+        await fill_member(self, member, date_of_service)
         next_page = CareSettingPage(self.page)
         async with self.navigation():
             await self.search_button.click()
