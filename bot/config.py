@@ -19,7 +19,8 @@ demo`` and ``replay``, which run against the mock. Every other command needs the
 
 APPEAL_DAYS: Final = {"Medicaid": 60, "Marketplace": 180, "Medicare Advantage": 65}
 """Days to appeal an adverse decision: Medicaid managed care 60 (42 CFR 438.402(c)(2)(ii)),
-Marketplace plans 180 (45 CFR 147.136(b)(3)), Medicare Advantage 65 (42 CFR 422.582(b))."""
+Marketplace plans 180 (45 CFR 147.136(b) with 29 CFR 2560.503-1(h)(3)(i)), Medicare Advantage 65
+(42 CFR 422.582(b)); docs/APPEALS.md."""
 
 
 class Settings(BaseSettings):

@@ -15,7 +15,7 @@ from bot.pages.types import ResultLine, Results
 _REFERENCE = re.compile(r"Reference #:\s*(\d{9})")
 _STATUS = re.compile(r"Status\s*:\s*(Approved|Pended|Denied|NoDecisionYet|Partially Approved)")
 _AUTHORIZATION = re.compile(r"EPS-\d{8}")
-_REASON = re.compile(r"Reason Code\s*:\s*(?P<code>[A-Z]{2}\d{2})\s+Reason\s*:\s*(?P<text>[^\n]+)")
+_REASON = re.compile(r"Reason Code\s*:\s*(?P<code>\S+)\s+Reason\s*:\s*(?P<text>[^\n]+)")
 _HEADERS = (
     "Line Number",
     "Procedure",

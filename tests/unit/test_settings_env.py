@@ -263,3 +263,18 @@ def test_the_second_ui_variant_from_the_environment_answers(tmp_path: Path) -> N
     page = login_page_of_portal([sys.executable, "-m", "bot", "portal"], env, tmp_path)
 
     assert '<body class="ui-v2">' in page
+
+
+def test_a_plan_without_a_day_to_appeal_is_refused(tmp_path: Path) -> None:
+    env = clean_env(PA_BOT_APPEAL_DAYS='{"Medicaid": 0}')
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "status"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == ExitCode.USAGE
+    assert said(done.stderr.strip())["PA_BOT_APPEAL_DAYS"] == "every plan needs at least 1 day"
