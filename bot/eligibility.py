@@ -15,8 +15,9 @@ import csv
 import hashlib
 import io
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,22 @@ from bot import log, retry_policy
 from bot.browser import open_browser
 from bot.config import Settings
 from bot.display import print_invalid, print_wide
-from bot.errors import ExitCode, KnownIneligible, LoginRejected, MemberNotFound, PaBotError
+from bot.errors import (
+    ConfigError,
+    ExitCode,
+    KnownIneligible,
+    LoginRejected,
+    MemberNotFound,
+    PaBotError,
+    UiDrift,
+)
 from bot.holder import this_process
 from bot.intake import format_errors, iso_date
 from bot.login_gate import LoginGate, credentials, login_refusal
 from bot.models import AuthRequest, Member
 from bot.pages.dates import parse_us
-from bot.queue import Queue
+from bot.pages.types import Eligibility
+from bot.queue import IllegalTransition, Queue
 from bot.queue.eligibility import (
     Answered,
     EligibilityCheck,
@@ -155,32 +165,56 @@ class Checked:
         }
 
 
+STOPPING = (LoginRejected, UiDrift, ConfigError)
+"""What stops every check, as it stops the flow: raised, never recorded as an answer."""
+
+
+def _protected(member: Member) -> AbstractContextManager[None]:
+    """The member's identifiers registered as sensitive: redacted from logs and error texts."""
+    dob = log.date_forms(member.dob) if member.dob else []
+    full = f"{member.first_name} {member.last_name}" if member.first_name else None
+    return log.protected(
+        member.caresource_id, member.medicaid_id, member.first_name, member.last_name, full, *dob
+    )
+
+
 async def check_one(session: PortalSession, ask: Ask) -> Answered:
     """The portal's answer for one ask, transient trouble retried; what is left is the answer's
-    error (a refused login goes on up: it stops everything)."""
-    try:
-        await session.begin_request()
-        with retry_policy.spending(session.resend.budget):
-            async for attempt in retry_policy.follow_up_attempts(session.settings):
-                with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        await session.begin_attempt()
-                    screen = await session.eligibility()
-                    shown = await screen.check(ask.member, ask.date_of_service)
-    except LoginRejected:
-        raise
-    except MemberNotFound:
-        return Answered(eligible=None, error=NOT_FOUND)
-    except PaBotError as exc:
-        logger.warning("eligibility_failed", error=type(exc).__name__)
-        return Answered(eligible=None, error=log.redact(f"{type(exc).__name__}: {exc}"))
-    return Answered(
-        eligible=shown.eligible,
-        plan=shown.plan,
-        coverage_start=parse_us(shown.coverage_start) if shown.coverage_start else None,
-        coverage_end=parse_us(shown.coverage_end) if shown.coverage_end else None,
-        other_payer=shown.other_payer,
-    )
+    error, the unknown as a system error (a refused login, UI drift or a configuration error goes
+    on up: it stops everything)."""
+    with _protected(ask.member):
+        try:
+            async with asyncio.timeout(session.settings.item_deadline_s):
+                shown = await _asked(session, ask)
+            return Answered(
+                eligible=shown.eligible,
+                plan=shown.plan,
+                coverage_start=parse_us(shown.coverage_start) if shown.coverage_start else None,
+                coverage_end=parse_us(shown.coverage_end) if shown.coverage_end else None,
+                other_payer=shown.other_payer,
+            )
+        except STOPPING:
+            raise
+        except MemberNotFound:
+            return Answered(eligible=None, error=NOT_FOUND)
+        except PaBotError as exc:
+            logger.warning("eligibility_failed", error=type(exc).__name__)
+            return Answered(eligible=None, error=log.redact(f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # the unknown (a hung page too) is a system error
+            logger.warning("eligibility_failed", error=type(exc).__name__)
+            return Answered(eligible=None, error=f"system: {type(exc).__name__}")
+
+
+async def _asked(session: PortalSession, ask: Ask) -> Eligibility:
+    await session.begin_request()
+    with retry_policy.spending(session.resend.budget):
+        async for attempt in retry_policy.follow_up_attempts(session.settings):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    await session.begin_attempt()
+                screen = await session.eligibility()
+                return await screen.check(ask.member, ask.date_of_service)
+    raise AssertionError("retry_policy ends with an answer or an error")
 
 
 async def check_all(queue: Queue, settings: Settings, asks: list[Ask], batch: str) -> list[Checked]:
@@ -209,19 +243,25 @@ async def check_all(queue: Queue, settings: Settings, asks: list[Ask], batch: st
 async def check_asked(
     queue: EligibilityQueue, session: PortalSession, check: EligibilityCheck, worker: str
 ) -> None:
-    """A check asked for from the console, made and answered (the unknown too: a system
-    error, never a dead worker). A refused login goes on up: it stops the worker, and the check
-    passes to the next one when its lease ends."""
-    ask = Ask(
-        member=Member.model_validate_json(check.member), date_of_service=check.date_of_service
-    )
+    """A check asked for from the console, made and answered. What stops everything (a refused
+    login, UI drift, a configuration error) gives the check back first, for the next worker;
+    a check whose lease another worker took meanwhile is left to it."""
     try:
-        answered = await check_one(session, ask)
-    except LoginRejected:
-        raise
-    except Exception as exc:  # the unknown is recorded as a system error
-        answered = Answered(eligible=None, error=f"system: {type(exc).__name__}")
-    queue.answer_eligibility(check.id, worker, answered)
+        member = Member.model_validate_json(check.member)
+    except ValueError:  # never the text: it is the member's
+        answered = Answered(eligible=None, error="system: the stored member cannot be read")
+    else:
+        ask = Ask(member=member, date_of_service=check.date_of_service)
+        try:
+            answered = await check_one(session, ask)
+        except STOPPING:
+            queue.release_eligibility(check.id, worker)
+            raise
+    try:
+        queue.answer_eligibility(check.id, worker, answered)
+    except IllegalTransition:
+        logger.warning("eligibility_lease_lost", check_id=check.id)
+        return
     logger.info("asked_eligibility_done", check_id=check.id, failed=answered.error is not None)
 
 
@@ -276,7 +316,8 @@ def uninsured_warnings(queue: Queue, today: date) -> list[str]:
 def run_file(queue: Queue, settings: Settings, path: Path) -> tuple[list[Line], list[Checked]]:
     lines = read_file(path)
     asks = [line.ask for line in lines if line.ask is not None]
-    done = asyncio.run(check_all(queue, settings, asks, path.name)) if asks else []
+    batch = f"{path.name}@{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}Z"
+    done = asyncio.run(check_all(queue, settings, asks, batch)) if asks else []
     return lines, done
 
 

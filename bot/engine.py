@@ -26,7 +26,7 @@ from bot.errors import ConfigError, ExitCode, LoginRejected, PaBotError
 from bot.followup import follow_asked
 from bot.holder import this_process
 from bot.login_gate import LoginGate, credentials, pool
-from bot.queue import Item, Queue, QueueUnavailable, open_queue
+from bot.queue import Item, Priority, Queue, QueueUnavailable, open_queue
 from bot.queue.eligibility import EligibilityCheck, EligibilityQueue, eligibility_queue
 from bot.queue.follow_ups import FollowUpAsk, FollowUpQueue, follow_up_queue
 from bot.session import PortalSession
@@ -68,15 +68,22 @@ def _code_of(result: ExitCode | BaseException) -> ExitCode:
 
 
 def _taker(
-    asks: FollowUpQueue | None, checks: EligibilityQueue, worker: str, lease_seconds: float
+    asks: FollowUpQueue | None, checks: EligibilityQueue, worker: str, settings: Settings
 ) -> Callable[[], FollowUpAsk | EligibilityCheck | None] | None:
     """How ``worker`` takes the next follow-up, else eligibility check, asked for from the
-    console; None when it takes none."""
+    console; None when it takes none. An urgent item (a person waits on ``pa-bot submit`` or
+    "Submit now") goes before a schedule's checks; a check is held for as long as an item may
+    take (``ITEM_DEADLINE_S``), which bounds it."""
     if asks is None:
         return None
-    return lambda: (
-        asks.take_follow_up(worker, lease_seconds) or checks.take_eligibility(worker, lease_seconds)
-    )
+
+    def take() -> FollowUpAsk | EligibilityCheck | None:
+        asked = asks.take_follow_up(worker, settings.lease_seconds)
+        if asked is not None or asks.claimable_count(Priority.URGENT):
+            return asked
+        return checks.take_eligibility(worker, settings.item_deadline_s)
+
+    return take
 
 
 MAX_RELAUNCHES = 3
@@ -259,7 +266,7 @@ class Engine:
                         wait_for_new=self.wait_for_new,
                         turns=shared.login.turns,
                         min_priority=self.min_priority,
-                        follow_ups=_taker(asks, checks, worker, settings.lease_seconds),
+                        follow_ups=_taker(asks, checks, worker, settings),
                     )
                     if item is None:
                         break

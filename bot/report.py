@@ -28,6 +28,7 @@ from bot.deadlines import (
     urgency,
 )
 from bot.display import STATE_STYLES, print_wide
+from bot.errors import KnownIneligible
 from bot.holder import Holder
 from bot.models import Outcome
 from bot.queue import Item, State
@@ -115,7 +116,7 @@ def attention(
             f"Decision overdue since {due:%Y-%m-%d %H:%M} UTC: a {kind} request is due a "
             f"decision within {limit} of submission (CMS-0057-F). Call the payer."
         )
-    if item.state == State.REJECTED and (item.error or "").startswith("known_ineligible:"):
+    if item.state == State.REJECTED and (item.error or "").startswith(f"{KnownIneligible.reason}:"):
         return True, f"Not submitted: {_message(item.error)}"
     if item.state == State.REJECTED:
         return True, f"The portal refused it: {_message(item.error)}"

@@ -217,6 +217,6 @@ def _the_night(
             or item.updated_at >= started - NIGHT
             or ((due := book.open_deadline(item)) is not None and due.due <= soon)
         ]
-        return night, book, uninsured_warnings(queue, datetime.now(UTC).date())
+        return night, book, uninsured_warnings(queue, datetime.now().astimezone().date())
     finally:
         queue.close()

@@ -80,6 +80,9 @@ class EligibilityRecords(Protocol):
     ) -> EligibilityCheck:
         """The held check answered (checked now)."""
 
+    def release_eligibility(self, check_id: int, worker: str) -> None:
+        """The held check given back unanswered, for the next worker."""
+
     def open_eligibility(self) -> int:
         """How many asked checks wait for a worker (the resident worker's cheap poll)."""
 
@@ -163,7 +166,8 @@ class EligibilityStore:
             row = tx.run(
                 "UPDATE eligibility_checks SET checked_at = ?, eligible = ?, plan = ?,"
                 " coverage_start = ?, coverage_end = ?, other_payer = ?, error = ?,"
-                " taken_until = NULL WHERE id = ? AND taken_by = ? RETURNING *",
+                " taken_until = NULL WHERE id = ? AND taken_by = ? AND eligible IS NULL"
+                " AND error IS NULL RETURNING *",
                 (
                     tx.stamp,
                     *_answer(answered),
@@ -174,6 +178,15 @@ class EligibilityStore:
             if row is None:
                 raise IllegalTransition(f"eligibility check {check_id} is not {worker}'s")
         return _check_of(row)
+
+    def release_eligibility(self, check_id: int, worker: str) -> None:
+        with self._write() as tx:
+            tx.run(
+                "UPDATE eligibility_checks SET taken_by = NULL, taken_until = NULL"
+                " WHERE id = ? AND taken_by = ? AND eligible IS NULL AND error IS NULL",
+                (check_id, worker),
+            )
+            tx.ring()
 
     def open_eligibility(self) -> int:
         with self._write() as tx:
@@ -186,7 +199,7 @@ class EligibilityStore:
         with self._write() as tx:
             row = tx.run(
                 "SELECT * FROM eligibility_checks WHERE member_key = ? AND date_of_service = ?"
-                " AND eligible IS NOT NULL ORDER BY id DESC LIMIT 1",
+                " AND eligible IS NOT NULL ORDER BY checked_at DESC, id DESC LIMIT 1",
                 (member_key, date_of_service.isoformat()),
             ).fetchone()
         return None if row is None else _check_of(row)

@@ -193,3 +193,9 @@ CREATE TABLE eligibility_checks (
 );
 
 CREATE INDEX eligibility_checks_member ON eligibility_checks (member_key, date_of_service, id);
+
+CREATE INDEX eligibility_checks_batch ON eligibility_checks (batch, id);
+
+CREATE INDEX eligibility_checks_day ON eligibility_checks (date_of_service);
+
+CREATE INDEX eligibility_checks_open ON eligibility_checks (eligible, error, id);

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.eligibility import member_key
 from bot.errors import ExitCode
 from bot.queue import State, open_queue
-from bot.queue.eligibility import eligibility_queue
+from bot.queue.eligibility import Answered, eligibility_queue
 from tests.support.admin import PortalAdmin
 from tests.support.cli import pa_bot
 from tests.support.requests import make_request
@@ -113,7 +114,7 @@ def test_a_503_on_the_screen_is_retried_and_csv_is_read_and_answers_are_kept(
     assert portal.stats()["faults_injected"] >= 1
     queue = open_queue(settings.queue_url)
     try:
-        (kept,) = eligibility_queue(queue).eligibility_checks(batch="tomorrow.csv")
+        (kept,) = eligibility_queue(queue).eligibility_checks(on=date(2026, 12, 1))
     finally:
         queue.close()
     assert (kept.eligible, kept.plan, kept.date_of_service.isoformat()) == (
@@ -142,8 +143,19 @@ def test_an_unreadable_line_is_named_and_the_rest_checked(
 def test_a_request_for_a_member_known_not_eligible_is_rejected_without_a_search(
     settings: Settings, portal: PortalAdmin, tmp_path: Path
 ) -> None:
-    checked(settings, schedule_file(tmp_path, [({"caresource_id": "105634123"}, "2026-12-01")]))
-    request = make_request("clinical", id="ELIG-KNOWN-1", member={"caresource_id": "105634123"})
+    # The portal would take this request (Dino Saur is covered); a check kept as "not
+    # eligible" (say, before a retroactive enrolment) stops it before any portal search.
+    request = make_request("clinical", id="ELIG-KNOWN-1")
+    queue = open_queue(settings.queue_url)
+    try:
+        eligibility_queue(queue).record_eligibility(
+            member_key(request.member),
+            request.member.model_dump_json(exclude_none=True),
+            request.start_date,
+            Answered(eligible=False, plan="Medicaid"),
+        )
+    finally:
+        queue.close()
     path = tmp_path / "request.json"
     path.write_text(request.model_dump_json(exclude_none=True))
 
