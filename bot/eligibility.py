@@ -96,10 +96,15 @@ def member_key(member: Member) -> str:
 def read_file(path: Path) -> list[Line]:
     """Every line of a JSON Lines or CSV file (by its extension, else by its first character)."""
     text = path.read_text(encoding="utf-8-sig")
-    is_csv = path.suffix.lower() == ".csv" or (
-        path.suffix.lower() not in (".jsonl", ".json") and not text.lstrip().startswith("{")
+    return read_text(text, path.name, is_csv=looks_csv(path.name, text))
+
+
+def looks_csv(name: str, text: str) -> bool:
+    """CSV by the file's extension, else by its first character (JSON Lines start with ``{``)."""
+    suffix = Path(name).suffix.lower()
+    return suffix == ".csv" or (
+        suffix not in (".jsonl", ".json") and not text.lstrip().startswith("{")
     )
-    return read_text(text, path.name, is_csv=is_csv)
 
 
 def read_text(text: str, source: str, *, is_csv: bool) -> list[Line]:

@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from bot.console.live import PING_S, polls
 from bot.console.web import Signed, checked_form, console_of, page
 from bot.display import csv_cell
-from bot.eligibility import MEMBER_COLUMNS, member_key, read_text
+from bot.eligibility import MEMBER_COLUMNS, looks_csv, member_key, read_text
 from bot.models import Member
 from bot.queue.eligibility import EligibilityCheck, EligibilityQueue, eligibility_queue
 
@@ -56,7 +56,7 @@ def eligibility_routes(app: FastAPI) -> None:
         except UnicodeDecodeError:
             return _page(request, user, None, problem="The file is not UTF-8 text.", status=422)
         name = Path(chosen.filename).name
-        lines = read_text(text, "the file", is_csv=name.lower().endswith(".csv"))
+        lines = read_text(text, "the file", is_csv=looks_csv(name, text))
         bad = [f"{line.source}: {'; '.join(line.errors)}" for line in lines if line.ask is None]
         if bad or not lines:
             problems = bad or ["The file holds no member and date of service."]
