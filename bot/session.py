@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.async_api import Browser, BrowserContext, Page, Response
 from playwright.async_api import Error as PlaywrightError
@@ -43,6 +43,10 @@ REQUESTS_PER_PAGE = 3
 #: Requests one browser context serves before a fresh one replaces it: memory a context keeps
 #: across its tabs (Playwright's known growth within a long-lived context) goes with it.
 REQUESTS_PER_CONTEXT = 50
+
+
+_Opens = TypeVar("_Opens", MemberSearchPage, StatusPage, EligibilityPage)
+"""The screens a session opens by their address."""
 
 
 class PortalSession:
@@ -186,27 +190,19 @@ class PortalSession:
 
     async def prior_authorization(self) -> MemberSearchPage:
         """The member-lookup screen, logging in first when the portal asks for it."""
-        search = MemberSearchPage(self.page)
-        await self._log_in_unless_known()
-        try:
-            return await search.open(self.base_url)
-        except SessionExpired:
-            await self.log_in()
-            return await search.open(self.base_url)
+        return await self._opened(MemberSearchPage(self.page))
 
     async def status(self) -> StatusPage:
         """The Status tab, logging in first when the portal asks for it."""
-        status = StatusPage(self.page)
-        await self._log_in_unless_known()
-        try:
-            return await status.open(self.base_url)
-        except SessionExpired:
-            await self.log_in()
-            return await status.open(self.base_url)
+        return await self._opened(StatusPage(self.page))
 
     async def eligibility(self) -> EligibilityPage:
         """The Member Eligibility screen, logging in first when the portal asks for it."""
-        screen = EligibilityPage(self.page)
+        return await self._opened(EligibilityPage(self.page))
+
+    async def _opened(self, screen: _Opens) -> _Opens:
+        """``screen`` opened by its address, after a login when the session has none yet, or
+        again after one when the portal says the session expired."""
         await self._log_in_unless_known()
         try:
             return await screen.open(self.base_url)

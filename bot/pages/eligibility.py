@@ -11,7 +11,7 @@ from playwright.async_api import Page
 from bot.errors import MemberNotFound, PortalValidationError
 from bot.models import Member
 from bot.pages.base import PortalPage, translate_errors
-from bot.pages.member_search import SEARCH_KINDS, fill_member
+from bot.pages.member_search import MemberFields, fill_member
 from bot.pages.types import Eligibility
 
 _VERDICT = re.compile(r"Eligibility\s*:\s*(Not Eligible|Eligible)")
@@ -29,16 +29,7 @@ class EligibilityPage(PortalPage):
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Member Eligibility", exact=True, level=1)
-        self.search_by = {
-            kind: page.get_by_role("radio", name=label, exact=True)
-            for kind, label in SEARCH_KINDS.items()
-        }
-        self.caresource_id = page.get_by_label("CareSource ID", exact=True)
-        self.medicaid_id = page.get_by_label("Medicaid ID", exact=True)
-        self.first_name = page.get_by_label("First Name", exact=True)
-        self.last_name = page.get_by_label("Last Name", exact=True)
-        self.dob = page.get_by_label("Date of Birth", exact=True)
-        self.date_of_service = page.get_by_label("Date of Service", exact=True)
+        self.member = MemberFields.on(page, "Date of Service")
         self.search_button = page.get_by_role("button", name="Search", exact=True)
         self.results = page.get_by_role("region", name="Eligibility Results")
 
@@ -50,10 +41,8 @@ class EligibilityPage(PortalPage):
 
     async def check(self, member: Member, date_of_service: date) -> Eligibility:
         """The portal's answer; ``MemberNotFound`` when it knows no such member."""
-        await self.expect_controls(
-            *self.search_by.values(), self.date_of_service, self.search_button
-        )
-        await fill_member(self, member, date_of_service)
+        await self.expect_controls(*self.member.required, self.search_button)
+        await fill_member(self.member, member, date_of_service)
         async with self.navigation():
             await self.search_button.click()
         if await self.settle(self.results, self._alerts) is not self.results:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from playwright.async_api import Locator, Page
 
@@ -20,8 +20,10 @@ SEARCH_KINDS = {
 }
 
 
-class MemberFields(Protocol):
-    """The member's fields, as the member search and the Member Eligibility screen have them."""
+@dataclass(frozen=True)
+class MemberFields:
+    """The member's fields, as the member search and the Member Eligibility screen have them
+    (only the date of service is labelled differently)."""
 
     search_by: dict[str, Locator]
     caresource_id: Locator
@@ -30,6 +32,26 @@ class MemberFields(Protocol):
     last_name: Locator
     dob: Locator
     date_of_service: Locator
+
+    @classmethod
+    def on(cls, page: Page, date_of_service: str) -> MemberFields:
+        return cls(
+            search_by={
+                kind: page.get_by_role("radio", name=label, exact=True)
+                for kind, label in SEARCH_KINDS.items()
+            },
+            caresource_id=page.get_by_label("CareSource ID", exact=True),
+            medicaid_id=page.get_by_label("Medicaid ID", exact=True),
+            first_name=page.get_by_label("First Name", exact=True),
+            last_name=page.get_by_label("Last Name", exact=True),
+            dob=page.get_by_label("Date of Birth", exact=True),
+            date_of_service=page.get_by_label(date_of_service, exact=True),
+        )
+
+    @property
+    def required(self) -> tuple[Locator, ...]:
+        """What must be on screen before the member is entered."""
+        return (*self.search_by.values(), self.date_of_service)
 
 
 async def fill_member(screen: MemberFields, member: Member, date_of_service: date) -> None:
@@ -57,16 +79,7 @@ class MemberSearchPage(PortalPage):
         super().__init__(page)
         self.heading = page.get_by_role("heading", name="Prior Authorization", exact=True, level=1)
         self.medical = page.get_by_role("radio", name="Medical (Inpatient & Outpatient)")
-        self.search_by = {
-            kind: page.get_by_role("radio", name=label, exact=True)
-            for kind, label in SEARCH_KINDS.items()
-        }
-        self.caresource_id = page.get_by_label("CareSource ID", exact=True)
-        self.medicaid_id = page.get_by_label("Medicaid ID", exact=True)
-        self.first_name = page.get_by_label("First Name", exact=True)
-        self.last_name = page.get_by_label("Last Name", exact=True)
-        self.dob = page.get_by_label("Date of Birth", exact=True)
-        self.date_of_service = page.get_by_label("Start Date of Service", exact=True)
+        self.member = MemberFields.on(page, "Start Date of Service")
         self.search_button = page.get_by_role("button", name="Search", exact=True)
 
     async def open(self, base_url: str) -> MemberSearchPage:
@@ -77,12 +90,10 @@ class MemberSearchPage(PortalPage):
 
     async def search(self, member: Member, date_of_service: date) -> CareSettingPage:
         """Search the member for a medical request; raise when the portal finds no eligible one."""
-        await self.expect_controls(
-            self.medical, *self.search_by.values(), self.date_of_service, self.search_button
-        )
+        await self.expect_controls(self.medical, *self.member.required, self.search_button)
         with translate_errors():
             await self.medical.check()
-        await fill_member(self, member, date_of_service)
+        await fill_member(self.member, member, date_of_service)
         next_page = CareSettingPage(self.page)
         async with self.navigation():
             await self.search_button.click()
